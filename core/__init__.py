@@ -1,0 +1,1 @@
+"""Settings and the change-model configuration: read once, validated at start."""

@@ -1,0 +1,1 @@
+"""The fictional demo data: one generator for tests, `make run` and benchmarks."""

@@ -1,0 +1,1 @@
+"""Indicator computations: pure polars. Never imports streamlit, sqlmodel or sqlalchemy."""

@@ -1,0 +1,386 @@
+"""Indicator computations: pure functions from :class:`Sources` to observations.
+
+Each function returns one row per observation (see ``OBSERVATION_SCHEMA``): who it is about
+(``subject``), in which institution and period, and its contribution to the numerator (``num``) and
+denominator (``den``). :mod:`indicators.engine` aggregates observations to every org unit above the
+institution, per subgroup, so the functions stay small and need no knowledge of the org tree.
+
+The config names these functions in ``computation`` and passes ``params`` as keyword arguments.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from indicators.periods import period_expr
+from indicators.sources import OBSERVATION_SCHEMA, Sources
+
+AGE_GROUPS = ("0-2", "3-5")
+
+
+def _age_group(birth_col: str, on_col: str) -> pl.Expr:
+    months = (pl.col(on_col).dt.year() - pl.col(birth_col).dt.year()) * 12 + (
+        pl.col(on_col).dt.month() - pl.col(birth_col).dt.month()
+    )
+    return pl.when(months < 36).then(pl.lit("0-2")).otherwise(pl.lit("3-5"))
+
+
+def _with_child(frame: pl.DataFrame, src: Sources, on_col: str) -> pl.DataFrame:
+    """Add the child's age group (at ``on_col``) and vulnerable flag."""
+    kids = src.children.select("child_id", "birth_month", "vulnerable")
+    return frame.join(kids, on="child_id", how="inner").with_columns(
+        _age_group("birth_month", on_col).alias("age_group")
+    )
+
+
+def _population(frame: pl.DataFrame, population: str) -> pl.DataFrame:
+    if population == "vulnerable":
+        return frame.filter(pl.col("vulnerable"))
+    if population == "others":
+        return frame.filter(~pl.col("vulnerable"))
+    return frame
+
+
+def _observations(frame: pl.DataFrame, **columns: pl.Expr) -> pl.DataFrame:
+    """Select the observation columns, filling those not given with nulls."""
+    exprs = []
+    for name, dtype in OBSERVATION_SCHEMA.items():
+        expr = columns.get(name, pl.col(name) if name in frame.columns else pl.lit(None))
+        exprs.append(expr.cast(dtype).alias(name))
+    return frame.select(exprs)
+
+
+def _child_subject() -> pl.Expr:
+    return pl.col("child_id").cast(pl.Utf8)
+
+
+def _in_periods(frame: pl.DataFrame, src: Sources, date_col: str) -> pl.DataFrame:
+    """Keep rows whose date falls in one of the reporting periods, and label their period."""
+    out = frame.with_columns(period_expr(date_col).alias("period"))
+    return out.filter(pl.col("period").is_in(src.periods["period"].implode()))
+
+
+# --- Aktiviteter ------------------------------------------------------------------------------
+
+
+def sessions_per_institution_month(src: Sources) -> pl.DataFrame:
+    """Open-counselling sessions held per institution per month.
+
+    Numerator: sessions held. Denominator: institution-months (6 per institution and half-year).
+    """
+    sessions = _in_periods(src.counselling, src, "held_on")
+    held = _observations(
+        sessions, subject=pl.col("institution_id").cast(pl.Utf8), num=pl.lit(1.0),
+        den=pl.lit(0.0),
+    )
+    institutions = src.org_units.filter(pl.col("level") == "institution").select(
+        pl.col("id").alias("institution_id")
+    )
+    exposure = institutions.join(src.periods.select("period"), how="cross")
+    months = _observations(
+        exposure, subject=pl.col("institution_id").cast(pl.Utf8), num=pl.lit(0.0),
+        den=pl.lit(6.0),
+    )
+    return pl.concat([held, months])
+
+
+def share_sessions_min_professions(src: Sources, *, min_professions: int = 2) -> pl.DataFrame:
+    """Share of open-counselling sessions with at least ``min_professions`` professions present."""
+    sessions = _in_periods(src.counselling, src, "held_on")
+    return _observations(
+        sessions,
+        subject=pl.col("session_id").cast(pl.Utf8),
+        num=(pl.col("n_professions") >= min_professions).cast(pl.Float64),
+        den=pl.lit(1.0),
+    )
+
+
+def consultations_per_session(src: Sources, *, with_whom: str = "parents") -> pl.DataFrame:
+    """Consultations per open-counselling session, with parents or with staff."""
+    column = "parent_consultations" if with_whom == "parents" else "staff_consultations"
+    sessions = _in_periods(src.counselling, src, "held_on")
+    return _observations(
+        sessions, subject=pl.col("session_id").cast(pl.Utf8), num=pl.col(column),
+        den=pl.lit(1.0),
+    )
+
+
+def family_attendance_rate(src: Sources) -> pl.DataFrame:
+    """Attendance rate in family groups: present / enrolled, over all sessions held."""
+    rows = _in_periods(src.family_attendance, src, "held_on")
+    return _observations(
+        rows, subject=pl.col("family_code"), num=pl.col("present").cast(pl.Float64),
+        den=pl.lit(1.0),
+    )
+
+
+def family_completion_share(src: Sources, *, threshold: float = 0.75) -> pl.DataFrame:
+    """Share of enrolled families attending at least ``threshold`` of their group's sessions.
+
+    A family counts in the period of its group's last session.
+    """
+    per_family = src.family_attendance.group_by("group_id", "institution_id", "family_code").agg(
+        pl.col("present").cast(pl.Float64).mean().alias("rate"),
+        pl.col("held_on").max().alias("last_session"),
+    )
+    rows = _in_periods(per_family, src, "last_session")
+    return _observations(
+        rows, subject=pl.col("family_code"), num=(pl.col("rate") >= threshold).cast(pl.Float64),
+        den=pl.lit(1.0),
+    )
+
+
+def training_days_held(src: Sources, *, kind: str = "uddannelsesdag") -> pl.DataFrame:
+    """Training days (or action-learning days) completed by staff in the period (a count)."""
+    rows = _in_periods(src.training.filter(pl.col("kind") == kind), src, "held_on")
+    return _observations(
+        rows, subject=pl.col("staff_id").cast(pl.Utf8), num=pl.lit(1.0), den=pl.lit(1.0)
+    )
+
+
+# --- Resultater på kort sigt ------------------------------------------------------------------
+
+
+def staff_programme_completion(
+    src: Sources, *, training_days: int = 6, action_learning_days: int = 5
+) -> pl.DataFrame:
+    """Share of staff employed at the end of the period who have completed the programme.
+
+    Completed = at least ``training_days`` full training days and ``action_learning_days``
+    action-learning days, counted cumulatively up to the end of the period.
+    """
+    employed = src.staff.join(src.periods, how="cross").filter(
+        (pl.col("employed_from") <= pl.col("end"))
+        & (pl.col("employed_to").is_null() | (pl.col("employed_to") >= pl.col("end")))
+    )
+    days = (
+        employed.select("staff_id", "period", "end")
+        .join(src.training.select("staff_id", "held_on", "kind"), on="staff_id", how="left")
+        .filter(pl.col("held_on") <= pl.col("end"))
+        .group_by("staff_id", "period")
+        .agg(
+            (pl.col("kind") == "uddannelsesdag").sum().alias("training"),
+            (pl.col("kind") == "aktionslaering").sum().alias("action"),
+        )
+    )
+    rows = employed.join(days, on=["staff_id", "period"], how="left").with_columns(
+        pl.col("training").fill_null(0), pl.col("action").fill_null(0)
+    )
+    done = (pl.col("training") >= training_days) & (pl.col("action") >= action_learning_days)
+    return _observations(
+        rows, subject=pl.col("staff_id").cast(pl.Utf8), num=done.cast(pl.Float64),
+        den=pl.lit(1.0),
+    )
+
+
+def mean_self_assessment(src: Sources) -> pl.DataFrame:
+    """Mean self-assessed competence (1-5) given by staff after training days in the period."""
+    rows = _in_periods(src.training.drop_nulls("self_assessment"), src, "held_on")
+    return _observations(
+        rows, subject=pl.col("staff_id").cast(pl.Utf8), num=pl.col("self_assessment"),
+        den=pl.lit(1.0),
+    )
+
+
+def survey_agreement_share(
+    src: Sources, *, question: str, population: str = "all", agree_min: int = 4
+) -> pl.DataFrame:
+    """Share of parents answering ``agree_min`` or more (1-5 scale) to a survey statement."""
+    rows = _in_periods(src.survey.filter(pl.col("question") == question), src, "answered_on")
+    rows = _population(_with_child(rows, src, "answered_on"), population)
+    return _observations(
+        rows, subject=_child_subject(), num=(pl.col("answer") >= agree_min).cast(pl.Float64),
+        den=pl.lit(1.0),
+    )
+
+
+def parent_followup_share(src: Sources) -> pl.DataFrame:
+    """Share of children assessed yellow or red in the period whose parents took part in a
+    cross-sector meeting about the child in the same period."""
+    flagged = (
+        _in_periods(src.assessments.filter(pl.col("position").is_in(["yellow", "red"])), src,
+                    "assessed_on")
+        .group_by("child_id", "period")
+        .agg(pl.col("institution_id").last(), pl.col("assessed_on").max())
+    )
+    met = (
+        _in_periods(src.meetings.filter(pl.col("parents_present")), src, "held_on")
+        .select("child_id", "period").unique().with_columns(pl.lit(1.0).alias("met"))
+    )
+    rows = flagged.join(met, on=["child_id", "period"], how="left")
+    rows = _with_child(rows, src, "assessed_on")
+    return _observations(
+        rows, subject=_child_subject(), num=pl.col("met").fill_null(0.0), den=pl.lit(1.0)
+    )
+
+
+def meetings_per_institution(src: Sources) -> pl.DataFrame:
+    """Cross-sector meetings held per institution in the half-year."""
+    meetings = _in_periods(src.meetings, src, "held_on")
+    held = _observations(
+        meetings, subject=pl.col("institution_id").cast(pl.Utf8), num=pl.lit(1.0),
+        den=pl.lit(0.0),
+    )
+    institutions = src.org_units.filter(pl.col("level") == "institution").select(
+        pl.col("id").alias("institution_id")
+    )
+    exposure = institutions.join(src.periods.select("period"), how="cross")
+    per_inst = _observations(
+        exposure, subject=pl.col("institution_id").cast(pl.Utf8), num=pl.lit(0.0),
+        den=pl.lit(1.0),
+    )
+    return pl.concat([held, per_inst])
+
+
+def share_meetings_parents_invited(src: Sources) -> pl.DataFrame:
+    """Share of cross-sector meetings to which the parents were invited (Hvidovre's rule: no child
+    is discussed without the parents being invited). n = children discussed."""
+    rows = _with_child(_in_periods(src.meetings, src, "held_on"), src, "held_on")
+    return _observations(
+        rows, subject=_child_subject(), num=pl.col("parents_invited").cast(pl.Float64),
+        den=pl.lit(1.0),
+    )
+
+
+def plan_within_days_share(src: Sources, *, days: int = 28) -> pl.DataFrame:
+    """Share of children newly assessed yellow with a written plan agreed with the parents within
+    ``days`` days of the assessment. "Newly" = the previous assessment was green, or there was none.
+    """
+    ordered = src.assessments.sort("child_id", "assessed_on").with_columns(
+        pl.col("position").shift(1).over("child_id").alias("previous")
+    )
+    new_yellow = ordered.filter(
+        (pl.col("position") == "yellow")
+        & (pl.col("previous").is_null() | (pl.col("previous") == "green"))
+    ).select("child_id", "institution_id", "assessed_on")
+    plans = src.meetings.filter(pl.col("plan_agreed") & pl.col("parents_present")).select(
+        "child_id", pl.col("held_on").alias("plan_on")
+    )
+    with_plan = (
+        new_yellow.join(plans, on="child_id", how="inner")
+        .filter(
+            (pl.col("plan_on") >= pl.col("assessed_on"))
+            & ((pl.col("plan_on") - pl.col("assessed_on")).dt.total_days() <= days)
+        )
+        .select("child_id", "assessed_on").unique().with_columns(pl.lit(1.0).alias("planned"))
+    )
+    rows = new_yellow.join(with_plan, on=["child_id", "assessed_on"], how="left")
+    rows = _with_child(_in_periods(rows, src, "assessed_on"), src, "assessed_on")
+    return _observations(
+        rows, subject=_child_subject(), num=pl.col("planned").fill_null(0.0), den=pl.lit(1.0)
+    )
+
+
+# --- Virkninger på mellemlang sigt ------------------------------------------------------------
+
+
+def _latest_assessment_per_period(src: Sources) -> pl.DataFrame:
+    """Each child's last assessment in each period (a child assessed twice counts once)."""
+    rows = _in_periods(src.assessments, src, "assessed_on")
+    return rows.sort("assessed_on").group_by("child_id", "period").last()
+
+
+def share_in_position(
+    src: Sources, *, position: str = "green", population: str = "all"
+) -> pl.DataFrame:
+    """Share of assessed children whose (latest) position in the period is ``position``."""
+    rows = _population(_with_child(_latest_assessment_per_period(src), src, "assessed_on"),
+                       population)
+    return _observations(
+        rows, subject=_child_subject(), num=(pl.col("position") == position).cast(pl.Float64),
+        den=pl.lit(1.0),
+    )
+
+
+def mean_area_score(src: Sources, *, population: str = "all") -> pl.DataFrame:
+    """Mean of the four area ratings (1-5) in the children's latest assessment in the period."""
+    rows = _population(_with_child(_latest_assessment_per_period(src), src, "assessed_on"),
+                       population)
+    score = pl.mean_horizontal(
+        "score_cognitive", "score_emotional", "score_social", "score_physical"
+    )
+    rows = rows.with_columns(score.alias("score")).drop_nulls("score")
+    return _observations(rows, subject=_child_subject(), num=pl.col("score"), den=pl.lit(1.0))
+
+
+def yellow_transition_share(src: Sources, *, to: str = "green") -> pl.DataFrame:
+    """Of the children in yellow at one assessment, the share whose next assessment is ``to``.
+
+    "Only briefly in yellow" = gone from yellow (to green) by the next assessment. Counted in the
+    period of that next assessment; a yellow child with no next assessment yet does not count.
+    """
+    ordered = src.assessments.sort("child_id", "assessed_on").with_columns(
+        pl.col("position").shift(-1).over("child_id").alias("next_position"),
+        pl.col("assessed_on").shift(-1).over("child_id").alias("next_on"),
+        pl.col("institution_id").shift(-1).over("child_id").alias("next_institution"),
+    )
+    yellow = ordered.filter((pl.col("position") == "yellow") & pl.col("next_on").is_not_null())
+    rows = _in_periods(yellow, src, "next_on").with_columns(
+        pl.col("next_institution").alias("institution_id")
+    )
+    rows = _with_child(rows, src, "next_on")
+    return _observations(
+        rows, subject=_child_subject(), num=(pl.col("next_position") == to).cast(pl.Float64),
+        den=pl.lit(1.0),
+    )
+
+
+def relation_share(
+    src: Sources, *, kind: str = "community", population: str = "all"
+) -> pl.DataFrame:
+    """Share of children part of the community in their latest relationship mapping of the period.
+
+    ``community``: a mutual play relation with a friendship rating of 4-5. ``close_adult``: at least
+    one close adult.
+    """
+    rows = _in_periods(src.relations, src, "mapped_on").sort("mapped_on")
+    rows = rows.group_by("child_id", "period").last()
+    rows = _population(_with_child(rows, src, "mapped_on"), population)
+    if kind == "close_adult":
+        hit = pl.col("has_close_adult")
+    else:
+        hit = pl.col("mutual_play_relation") & (pl.col("best_friendship_rating") >= 4)
+    return _observations(rows, subject=_child_subject(), num=hit.cast(pl.Float64),
+                         den=pl.lit(1.0))
+
+
+# --- Virkninger på lang sigt ------------------------------------------------------------------
+
+
+def interview_positive_share(src: Sources, *, population: str = "all") -> pl.DataFrame:
+    """Share of interviewed children answering "ja" to "Jeg er vigtig for de andre"."""
+    rows = _in_periods(src.interviews, src, "interviewed_on").sort("interviewed_on")
+    rows = rows.group_by("child_id", "period").last()
+    rows = _population(_with_child(rows, src, "interviewed_on"), population)
+    return _observations(
+        rows, subject=_child_subject(), num=(pl.col("feels_important") == 3).cast(pl.Float64),
+        den=pl.lit(1.0),
+    )
+
+
+def green_gap(src: Sources) -> pl.DataFrame:
+    """The gap in share green between other children and children in vulnerable positions.
+
+    Aggregated as a ``gap``: share(others) − share(focus), in percentage points.
+    """
+    rows = _with_child(_latest_assessment_per_period(src), src, "assessed_on")
+    return _observations(
+        rows,
+        subject=_child_subject(),
+        num=(pl.col("position") == "green").cast(pl.Float64),
+        den=pl.lit(1.0),
+        group=pl.when(pl.col("vulnerable")).then(pl.lit("focus")).otherwise(pl.lit("others")),
+    )
+
+
+def practice_share_at_least(
+    src: Sources, *, theme: str = "tvaerfagligt_samarbejde", min_score: int = 4
+) -> pl.DataFrame:
+    """Share of institutions whose latest self-assessment of ``theme`` in the period is at least
+    ``min_score`` (1-5)."""
+    rows = _in_periods(src.practice.filter(pl.col("theme") == theme), src, "assessed_on")
+    rows = rows.sort("assessed_on").group_by("institution_id", "period").last()
+    return _observations(
+        rows, subject=pl.col("institution_id").cast(pl.Utf8),
+        num=(pl.col("score") >= min_score).cast(pl.Float64), den=pl.lit(1.0),
+    )

@@ -1,0 +1,1 @@
+"""Jobs that join the store and the indicators: refresh of the analytics table, the demo build."""
