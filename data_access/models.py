@@ -41,7 +41,7 @@ class Child(SQLModel, table=True):
 
 
 class Assessment(SQLModel, table=True):
-    """A wellbeing assessment (TOPI / Opsporingsmodellen): one agreed position per child and date."""
+    """A wellbeing assessment (TOPI / Opsporingsmodellen): one agreed position per child/date."""
 
     __tablename__ = "assessment"
     __table_args__ = (UniqueConstraint("child_id", "assessed_on"),)
@@ -230,3 +230,31 @@ class DataVersion(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     version: int = 0
     changed_at: dt.datetime | None = None
+
+
+class UserAccount(SQLModel, table=True):
+    """A login. Passwords are bcrypt hashes; roles and org units are comma-separated codes."""
+
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, index=True, max_length=60)
+    display_name: str = Field(max_length=120)
+    email: str = Field(max_length=200)
+    password_hash: str = Field(max_length=100)
+    roles: str = Field(max_length=200)  # admin, leder, konsulent, styregruppe
+    org_unit_codes: str = Field(default="", max_length=2000)
+    active: bool = True
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when: logins, exports, imports, user changes."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(index=True)
+    username: str = Field(max_length=60, index=True)
+    action: str = Field(max_length=40)  # login_ok, login_failed, export, import, user_change
+    detail: str = Field(default="", max_length=4000)
+    rows: int | None = None

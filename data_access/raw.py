@@ -70,6 +70,11 @@ def load_sources(conn: Connection, *, periods: pl.DataFrame) -> Sources:
     return Sources(periods=periods, **frames)
 
 
+def load_org_unit_frame(conn: Connection) -> pl.DataFrame:
+    """The whole org tree (for jobs; pages use ``scope.load_org_units``)."""
+    return read_frame(conn, _statements()["org_units"], SCHEMAS["org_units"])
+
+
 def date_range(conn: Connection) -> tuple | None:
     """First and last date with activity (assessments, sessions, training), or None if empty."""
     candidates = [

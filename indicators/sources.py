@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields
 
 import polars as pl
 
-I, S, D, B = pl.Int64, pl.Utf8, pl.Date, pl.Boolean
+I, S, D, B = pl.Int64, pl.Utf8, pl.Date, pl.Boolean  # noqa: E741
 
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "org_units": {"id": I, "code": S, "name": S, "level": S, "parent_id": I, "path": S},

@@ -10,7 +10,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from core.model_config import ChangeModelConfig
+from data_access.accounts import hash_password, upsert_account
 from data_access.db import bump_data_version, create_schema, drop_schema
+from data_access.raw import load_org_unit_frame as load_sources_org_units
+from demo.accounts import DEMO_PASSWORD, demo_accounts
 from demo.generator import DemoSpec, generate
 from pipeline.refresh import RefreshReport, refresh
 
@@ -47,6 +50,11 @@ def build_demo_store(engine: Engine, config: ChangeModelConfig, spec: DemoSpec) 
                 conn.execute(sa.insert(table), rows[start:start + 20_000])
             counts[table_name] = counts.get(table_name, 0) + len(rows)
         reset_sequences(conn)
+        org_units = load_sources_org_units(conn)
+        password_hash = hash_password(DEMO_PASSWORD)
+        for account in demo_accounts(org_units):
+            upsert_account(conn, email=f"{account['username']}@demo.invalid",
+                           password_hash=password_hash, **account)
         bump_data_version(conn)
     written = time.perf_counter() - started
     return DemoReport(rows=counts, write_seconds=written, refresh=refresh(engine, config))

@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import os
-import sys
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
-# Make ``tests.support`` importable however pytest is invoked (no conftest needed).
-_ROOT = str(Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
-from tests.support.postgres import (  # noqa: E402
+from tests.support.postgres import (
     postgres_available,
     start_server,
     stop_server,
@@ -39,7 +32,9 @@ def test_round_trip_and_restart() -> None:
         "day": date(2024, 2, 29),
         "active": True,
         "amount": Decimal("12345678.90"),
-        "at": datetime(2024, 3, 31, 1, 30, 15, 123456, tzinfo=timezone(timedelta(hours=2))),
+        "at": datetime(
+            2024, 3, 31, 1, 30, 15, 123456, tzinfo=timezone(timedelta(hours=2))
+        ),
     }
     with throwaway_postgres() as url:
         engine = create_engine(url)
@@ -52,11 +47,18 @@ def test_round_trip_and_restart() -> None:
                 )
             )
             conn.execute(
-                text("INSERT INTO sample (day, active, amount, at) VALUES (:day, :active, :amount, :at)"),
+                text(
+                    "INSERT INTO sample (day, active, amount, at)"
+                    " VALUES (:day, :active, :amount, :at)"
+                ),
                 row,
             )
         with engine.connect() as conn:
-            got = conn.execute(text("SELECT day, active, amount, at FROM sample")).mappings().one()
+            got = (
+                conn.execute(text("SELECT day, active, amount, at FROM sample"))
+                .mappings()
+                .one()
+            )
         assert dict(got) == row
         assert isinstance(got["amount"], Decimal)
         assert got["at"].tzinfo is not None
@@ -68,6 +70,8 @@ def test_round_trip_and_restart() -> None:
         fresh = create_engine(url)
         try:
             with fresh.connect() as conn:
-                assert conn.execute(text("SELECT count(*) FROM sample")).scalar_one() == 1
+                assert (
+                    conn.execute(text("SELECT count(*) FROM sample")).scalar_one() == 1
+                )
         finally:
             fresh.dispose()

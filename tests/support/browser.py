@@ -93,7 +93,11 @@ def streamlit_server(env: dict[str, str], app: str = "app.py") -> Iterator[str]:
             deadline = time.monotonic() + HEALTH_TIMEOUT_S
             while not _healthy(f"{base_url}/_stcore/health"):
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    state = f"exited with {proc.returncode}" if proc.poll() is not None else "timed out"
+                    state = (
+                        f"exited with {proc.returncode}"
+                        if proc.poll() is not None
+                        else "timed out"
+                    )
                     raise RuntimeError(
                         f"streamlit {state} before {base_url}/_stcore/health answered\n"
                         f"--- stderr tail ---\n{_tail(err_path)}\n"
@@ -122,9 +126,13 @@ def chromium_page(width: int = 1600, height: int = 1000) -> Iterator[Page]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         try:
-            context = browser.new_context(viewport={"width": width, "height": height}, locale="da-DK")
+            context = browser.new_context(
+                viewport={"width": width, "height": height}, locale="da-DK"
+            )
             try:
                 yield context.new_page()
             finally:

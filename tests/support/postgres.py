@@ -50,10 +50,14 @@ def free_port() -> int:
 def _bin_dir() -> Path | None:
     """The newest /usr/lib/postgresql/<version>/bin holding initdb and pg_ctl."""
     candidates = [Path(p) for p in glob.glob("/usr/lib/postgresql/*/bin")]
-    usable = [p for p in candidates if (p / "initdb").is_file() and (p / "pg_ctl").is_file()]
+    usable = [
+        p for p in candidates if (p / "initdb").is_file() and (p / "pg_ctl").is_file()
+    ]
     if not usable:
         return None
-    return max(usable, key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else -1)
+    return max(
+        usable, key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else -1
+    )
 
 
 def _as_root() -> bool:
@@ -81,11 +85,17 @@ def postgres_available() -> str | None:
 def _locale() -> str:
     """C.UTF-8 when the system has it (proper ctype for æøå), else plain C."""
     try:
-        names = subprocess.run(["locale", "-a"], capture_output=True, text=True, check=False).stdout
+        names = subprocess.run(
+            ["locale", "-a"], capture_output=True, text=True, check=False
+        ).stdout
     except OSError:
         return "C"
     wanted = {"c.utf8", "c.utf-8"}
-    return "C.UTF-8" if any(line.strip().lower() in wanted for line in names.splitlines()) else "C"
+    return (
+        "C.UTF-8"
+        if any(line.strip().lower() in wanted for line in names.splitlines())
+        else "C"
+    )
 
 
 class PostgresServer:
@@ -105,12 +115,19 @@ class PostgresServer:
 
     # -- running server tools ------------------------------------------------
 
-    def _run(self, tool: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def _run(
+        self, tool: str, *args: str, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
         cmd = [str(self.bin_dir / tool), *args]
         if _as_root():
             cmd = ["runuser", "-u", OS_USER, "--", *cmd]
         proc = subprocess.run(
-            cmd, cwd=self.root, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False
+            cmd,
+            cwd=self.root,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if check and proc.returncode != 0:
             raise RuntimeError(
@@ -121,7 +138,9 @@ class PostgresServer:
 
     def log_tail(self, lines: int = 40) -> str:
         try:
-            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+            return "\n".join(
+                self.log_file.read_text(errors="replace").splitlines()[-lines:]
+            )
         except OSError:
             return "(no server log)"
 
@@ -163,7 +182,12 @@ class PostgresServer:
         self._run("pg_ctl", "stop", "-D", str(self.data_dir), "-m", "immediate", "-w")
 
     def is_running(self) -> bool:
-        return self._run("pg_ctl", "status", "-D", str(self.data_dir), check=False).returncode == 0
+        return (
+            self._run(
+                "pg_ctl", "status", "-D", str(self.data_dir), check=False
+            ).returncode
+            == 0
+        )
 
     def _connect(self, dbname: str) -> psycopg.Connection[Any]:
         import psycopg
@@ -196,7 +220,16 @@ class PostgresServer:
     def cleanup(self) -> None:
         """Stop the server if it runs and remove the directory."""
         if self.data_dir.exists() and self.is_running():
-            self._run("pg_ctl", "stop", "-D", str(self.data_dir), "-m", "immediate", "-w", check=False)
+            self._run(
+                "pg_ctl",
+                "stop",
+                "-D",
+                str(self.data_dir),
+                "-m",
+                "immediate",
+                "-w",
+                check=False,
+            )
         shutil.rmtree(self.root, ignore_errors=True)
 
 

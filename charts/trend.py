@@ -1,0 +1,66 @@
+"""Trend chart: the chosen org unit against its benchmarks (area, municipality) and the target."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from indicators.format import format_value
+from indicators.periods import period_label
+
+SERIES_COLOURS = ("#0b4f8a", "#7a8fa6", "#b9c4d0", "#d0d6dd")
+TARGET_COLOUR = "#1b7f3b"
+
+
+def trend_chart(series: pl.DataFrame, *, unit: str, target: float, title: str,
+                periods: list[str]) -> go.Figure:
+    """One line per org unit (first = the chosen unit), over ``periods``.
+
+    ``series`` has columns ``label``, ``period``, ``value``, ``n``, ``suppressed``. Withheld and
+    missing values are gaps in the line (no point, no value in the hover).
+    """
+    fig = go.Figure()
+    x = [period_label(p) for p in periods]
+    for i, (label,) in enumerate(series.select("label").unique(maintain_order=True).iter_rows()):
+        rows = {r["period"]: r for r in series.filter(pl.col("label") == label).iter_rows(
+            named=True)}
+        values = [rows.get(p, {}).get("value") for p in periods]
+        texts = [_hover_text(rows.get(p), unit) for p in periods]
+        first = i == 0
+        fig.add_trace(go.Scatter(
+            x=x, y=values, name=label, mode="lines+markers+text" if first else "lines+markers",
+            line={"color": SERIES_COLOURS[min(i, 3)], "width": 4 if first else 2,
+                  "dash": "solid" if first else "dot"},
+            marker={"size": 10 if first else 6},
+            text=[_n_label(rows.get(p)) for p in periods] if first else None,
+            textposition="top center", textfont={"size": 11, "color": "#444"},
+            customdata=texts, hovertemplate="%{customdata}<extra>" + label + "</extra>",
+            connectgaps=False,
+        ))
+    fig.add_trace(go.Scatter(
+        x=x, y=[target] * len(x), name=f"Mål: {format_value(target, unit)}", mode="lines",
+        line={"color": TARGET_COLOUR, "width": 2, "dash": "dash"}, hoverinfo="skip",
+    ))
+    fig.update_layout(
+        title={"text": title, "font": {"size": 15}}, separators=",.", height=340,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10}, hovermode="x unified",
+        legend={"orientation": "h", "y": -0.18}, plot_bgcolor="#ffffff",
+        yaxis={"ticksuffix": " %" if unit == "%" else "", "gridcolor": "#e6e9ee",
+               "rangemode": "tozero"},
+        xaxis={"gridcolor": "#ffffff"},
+    )
+    return fig
+
+
+def _n_label(row: dict | None) -> str:
+    if row is None:
+        return ""
+    return "n < 5" if row["suppressed"] else f"n={row['n']}"
+
+
+def _hover_text(row: dict | None, unit: str) -> str:
+    if row is None:
+        return "Ingen data"
+    if row["suppressed"]:
+        return "< 5 (skjult af hensyn til fortrolighed)"
+    return f"{format_value(row['value'], unit)} (n={row['n']})"

@@ -1,0 +1,156 @@
+"""The sidebar filters, kept in the URL so a leader can send a link to exactly this view.
+
+URL keys: ``program``, ``fra``, ``til``, ``enhed`` (org-unit code), ``alder`` (alle / 0-2 / 3-5),
+``udsatte`` (1 = children in vulnerable positions only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+import streamlit as st
+
+from core.model_config import ChangeModelConfig, ProgrammeSpec
+from indicators.periods import period_label
+from ui import cache
+from ui.context import Viewer
+
+AGE_GROUPS = {"alle": "Alle aldre", "0-2": "0-2 år", "3-5": "3-5 år"}
+LEVEL_LABELS = {"national": "Land", "municipality": "Kommune", "area": "Område",
+                "institution": "Dagtilbud"}
+LEVEL_ORDER = ("national", "municipality", "area", "institution")
+ALL = "__alle__"
+
+
+@dataclass(frozen=True)
+class Filters:
+    programme: ProgrammeSpec
+    period_from: str
+    period_to: str
+    unit_id: int
+    unit_name: str
+    unit_level: str
+    age_group: str
+    vulnerable_only: bool
+    periods: tuple[str, ...]  # all periods with data, for pickers
+
+    def description(self) -> str:
+        span = f"{period_label(self.period_from)} – {period_label(self.period_to)}"
+        parts = [self.unit_name, span]
+        if self.age_group != "alle":
+            parts.append(AGE_GROUPS[self.age_group])
+        if self.vulnerable_only:
+            parts.append("kun børn i udsatte positioner")
+        return " · ".join(parts)
+
+
+def _init(key: str, value: object) -> None:
+    """Seed a widget's state once: from the URL on the first run of a session."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def sidebar_filters(config: ChangeModelConfig, viewer: Viewer, url: str,
+                    version: int) -> Filters | None:
+    """Draw the filters; return None (after a Danish message) when there is nothing to show."""
+    params = st.query_params
+    sidebar = st.sidebar
+    sidebar.header("Filtre")
+
+    # 1. Programme
+    ids = [p.id for p in config.programmes]
+    _init("f_programme", params.get("program") if params.get("program") in ids else ids[0])
+    programme_id = sidebar.selectbox(
+        "Program", ids, key="f_programme",
+        format_func=lambda pid: config.programme(pid).title,
+    )
+    programme = config.programme(programme_id)
+
+    # 2. Periods
+    periods = cache.periods(url, programme_id, version)
+    if not periods:
+        st.info("Ingen data for programmet endnu. En administrator kan indlæse data.")
+        return None
+    default_from = periods[max(0, len(periods) - 6)]
+    _init("f_from", params.get("fra") if params.get("fra") in periods else default_from)
+    _init("f_to", params.get("til") if params.get("til") in periods else periods[-1])
+    if st.session_state["f_from"] not in periods:
+        st.session_state["f_from"] = default_from
+    if st.session_state["f_to"] not in periods:
+        st.session_state["f_to"] = periods[-1]
+    period_from, period_to = sidebar.select_slider(
+        "Periode", options=periods, value=(st.session_state["f_from"], st.session_state["f_to"]),
+        format_func=period_label, key="f_periods",
+    )
+    st.session_state["f_from"], st.session_state["f_to"] = period_from, period_to
+
+    # 3. Org units: one picker per level below the viewer's top units
+    units = cache.org_units(url, viewer.scope, version)
+    if units.is_empty():
+        st.warning("Din bruger har ikke adgang til nogen enheder. Kontakt en administrator.")
+        return None
+    selected = _unit_pickers(units, params.get("enhed"))
+
+    # 4. Children
+    _init("f_age", params.get("alder") if params.get("alder") in AGE_GROUPS else "alle")
+    age_group = sidebar.radio("Aldersgruppe", list(AGE_GROUPS), key="f_age",
+                              format_func=AGE_GROUPS.get, horizontal=True)
+    _init("f_vulnerable", params.get("udsatte") == "1")
+    vulnerable_only = sidebar.toggle("Kun børn i udsatte positioner", key="f_vulnerable")
+
+    st.query_params.from_dict({
+        "program": programme_id, "fra": period_from, "til": period_to,
+        "enhed": selected["code"], "alder": age_group, "udsatte": "1" if vulnerable_only else "0",
+    })
+    return Filters(
+        programme=programme, period_from=period_from, period_to=period_to,
+        unit_id=selected["id"], unit_name=selected["name"], unit_level=selected["level"],
+        age_group=age_group, vulnerable_only=vulnerable_only, periods=tuple(periods),
+    )
+
+
+def _unit_pickers(units: pl.DataFrame, url_code: str | None) -> dict:
+    """Cascading pickers (Kommune → Område → Dagtilbud) over the units in scope."""
+    by_id = {row["id"]: row for row in units.iter_rows(named=True)}
+    in_scope = set(by_id)
+    tops = [r for r in by_id.values() if r["parent_id"] not in in_scope]
+    preset = next((r for r in by_id.values() if r["code"] == url_code), None)
+    chain = _chain(preset, by_id) if preset else []
+    if len(tops) == 1:
+        current = tops[0]
+    else:
+        current = _pick(LEVEL_LABELS.get(tops[0]["level"], "Enhed"), tops, chain, "f_unit_top",
+                        allow_all=False)
+    while True:
+        children = [r for r in by_id.values() if r["parent_id"] == current["id"]]
+        if not children:
+            return current
+        label = LEVEL_LABELS.get(children[0]["level"], "Enhed")
+        choice = _pick(label, children, chain, f"f_unit_{current['id']}", allow_all=True)
+        if choice is None:
+            return current
+        current = choice
+
+
+def _chain(unit: dict, by_id: dict) -> list[int]:
+    chain = []
+    while unit is not None:
+        chain.append(unit["id"])
+        unit = by_id.get(unit["parent_id"])
+    return chain
+
+
+def _pick(label: str, options: list[dict], chain: list[int], key: str,
+          *, allow_all: bool) -> dict | None:
+    ids = ([ALL] if allow_all else []) + [r["id"] for r in sorted(options, key=lambda r: r["name"])]
+    preset = next((i for i in ids if i in chain), ids[0])
+    _init(key, preset)
+    if st.session_state[key] not in ids:
+        st.session_state[key] = ids[0]
+    names = {r["id"]: r["name"] for r in options}
+    everything = f"Alle ({label.lower()}r)" if label != "Dagtilbud" else "Alle dagtilbud"
+    chosen = st.sidebar.selectbox(
+        label, ids, key=key, format_func=lambda i: everything if i == ALL else names[i]
+    )
+    return None if chosen == ALL else next(r for r in options if r["id"] == chosen)

@@ -1,0 +1,75 @@
+"""The page list, built per role with ``st.navigation``: a page not in the list cannot be opened,
+not even by URL."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import streamlit as st
+
+from core.model_config import ChangeModelConfig, LayerSpec, ProgrammeSpec
+from ui.context import Viewer
+
+PAGES_DIR = "pages"
+
+
+def _overview() -> st.Page:
+    return st.Page(f"{PAGES_DIR}/overview.py", title="Forandringsmodellen",
+                   icon=":material/account_tree:", url_path="oversigt", default=True)
+
+
+def _layer_pages(layers: list[LayerSpec]) -> list[st.Page]:
+    return [
+        st.Page(f"{PAGES_DIR}/layer.py", title=layer.title, url_path=f"lag-{layer.id}",
+                icon=f":material/counter_{min(i + 1, 9)}:")
+        for i, layer in enumerate(layers)
+    ]
+
+
+def _institution() -> st.Page:
+    return st.Page(f"{PAGES_DIR}/institution.py", title="Dagtilbud", icon=":material/home:",
+                   url_path="dagtilbud")
+
+
+def remember_requested_page() -> None:
+    """On a session's first run, note which page the URL asks for (see :func:`pages_for`)."""
+    if "requested_path" not in st.session_state:
+        path = urlparse(st.context.url or "").path.rstrip("/")
+        st.session_state["requested_path"] = path.rsplit("/", 1)[-1]
+
+
+def anonymous_navigation(config: ChangeModelConfig) -> None:
+    """Before login: register every page, hidden, so a link to a page survives the login form
+    (the page itself is not run until someone is logged in and allowed to see it)."""
+    layers = {layer.id: layer for p in config.programmes for layer in p.layers}
+    st.navigation([_overview(), *_layer_pages(list(layers.values())), _institution()],
+                  position="hidden")
+
+
+def pages_for(viewer: Viewer, programme: ProgrammeSpec) -> st.Page:
+    """Build the navigation for this viewer and return the page to run."""
+    layers = _layer_pages(programme.layers)
+    st.session_state["layer_page_objects"] = dict(
+        zip([layer.id for layer in programme.layers], layers, strict=True))
+    sections: dict[str, list[st.Page]] = {"Overblik": [_overview()], "Lag i modellen": layers}
+    if viewer.has_role("admin", "leder", "konsulent"):
+        sections["Dagtilbud"] = [_institution()]
+    page = st.navigation(sections)
+    # A link to a page that passes through the login form lands on the default page; go on to
+    # the page the link asked for, once, if this viewer may open it.
+    requested = st.session_state.get("requested_path")
+    if requested is not None:
+        st.session_state["requested_path"] = None
+        wanted = [p for group in sections.values() for p in group if p.url_path == requested]
+        if wanted and requested != page.url_path:
+            st.switch_page(wanted[0], query_params=st.query_params.to_dict())
+    layer_by_path = {f"lag-{layer.id}": layer.id for layer in programme.layers}
+    st.session_state["current_layer"] = layer_by_path.get(page.url_path)
+    return page
+
+
+def link_to_layer(layer_id: str, label: str) -> None:
+    """A link to a layer's page that keeps the current filters."""
+    page = st.session_state.get("layer_page_objects", {}).get(layer_id)
+    if page is not None:
+        st.page_link(page, label=label, query_params=st.query_params.to_dict())

@@ -1,0 +1,54 @@
+"""What pages show: stored values for the chosen view, with subgroup and status applied."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from indicators.summary import pick_subgroup, with_status
+from ui import cache
+from ui.context import app_settings, current_viewer, indicator_metas
+from ui.filters import Filters
+
+
+def data_version() -> int:
+    return int(st.session_state.get("data_version", 0))
+
+
+def benchmark_units(filters: Filters) -> pl.DataFrame:
+    """The chosen unit and the units above it (root first): id, name, level."""
+    url = app_settings().database_url
+    return cache.ancestors(url, filters.unit_id, data_version())
+
+
+def child_units(filters: Filters) -> pl.DataFrame:
+    """The units directly below the chosen one, in the viewer's scope."""
+    viewer = current_viewer()
+    units = cache.org_units(app_settings().database_url, viewer.scope, data_version())
+    return units.filter(pl.col("parent_id") == filters.unit_id).sort("name")
+
+
+def institutions_below(filters: Filters) -> pl.DataFrame:
+    viewer = current_viewer()
+    units = cache.org_units(app_settings().database_url, viewer.scope, data_version())
+    me = units.filter(pl.col("id") == filters.unit_id)
+    if me.is_empty():
+        return units.clear()
+    prefix = me["path"].item()
+    return units.filter(
+        (pl.col("level") == "institution") & pl.col("path").str.starts_with(prefix)
+    ).sort("name")
+
+
+def view_values(filters: Filters, unit_ids: list[int]) -> pl.DataFrame:
+    """Values (with ``target`` and ``status``) for the given units, filtered as chosen."""
+    viewer = current_viewer()
+    metas = indicator_metas(filters.programme)
+    raw = cache.indicator_values(
+        app_settings().database_url, viewer.scope, filters.programme.id, filters.period_from,
+        filters.period_to, filters.age_group, filters.vulnerable_only,
+        tuple(sorted(set(unit_ids))), data_version(),
+    )
+    picked = pick_subgroup(raw, metas, age_group=filters.age_group,
+                           vulnerable_only=filters.vulnerable_only)
+    return with_status(picked, metas)
