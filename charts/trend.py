@@ -45,8 +45,7 @@ def trend_chart(series: pl.DataFrame, *, unit: str, target: float, title: str,
         title={"text": title, "font": {"size": 15}}, separators=",.", height=340,
         margin={"l": 10, "r": 10, "t": 50, "b": 10}, hovermode="x unified",
         legend={"orientation": "h", "y": -0.18}, plot_bgcolor="#ffffff",
-        yaxis={"ticksuffix": " %" if unit == "%" else "", "gridcolor": "#e6e9ee",
-               "rangemode": "tozero"},
+        yaxis=_y_axis(series, unit, target),
         xaxis={"gridcolor": "#ffffff"},
     )
     return fig
@@ -64,3 +63,16 @@ def _hover_text(row: dict | None, unit: str) -> str:
     if row["suppressed"]:
         return "< 5 (skjult af hensyn til fortrolighed)"
     return f"{format_value(row['value'], unit)} (n={row['n']})"
+
+
+def _y_axis(series: pl.DataFrame, unit: str, target: float) -> dict:
+    """Fixed scales where the unit has one (0-100 %, 1-5 scores), with room for the n labels."""
+    axis: dict = {"gridcolor": "#e6e9ee", "ticksuffix": " %" if unit == "%" else ""}
+    if unit == "%":
+        axis["range"] = [0, 108]
+    elif unit == "score":
+        axis["range"] = [1, 5.3]
+    else:
+        top = max([target, *[v for v in series["value"].to_list() if v is not None]])
+        axis["range"] = [min(0.0, series["value"].min() or 0.0), top * 1.2 if top > 0 else 1]
+    return axis

@@ -70,6 +70,82 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def _default_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return "cli"
+
+
+def print_errors(errors, limit: int = 200) -> None:  # type: ignore[no-untyped-def]
+    """The error table: row, column, explanation (at most ``limit`` lines)."""
+    print(f"{'Række':>7}  {'Kolonne':<22}  Forklaring", file=sys.stderr)
+    for err in errors[:limit]:
+        row = str(err.row) if err.row else "–"
+        print(f"{row:>7}  {err.column or '–':<22}  {err.message}", file=sys.stderr)
+    if len(errors) > limit:
+        print(f"… og {len(errors) - limit} fejl mere.", file=sys.stderr)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from imports.load import import_file
+
+    _settings, config, engine = _context()
+    result = import_file(engine, config, args.kind, Path(args.file),
+                         username=args.user or _default_user())
+    if not result.ok:
+        print(f"Filen {Path(args.file).name} blev ikke importeret: {len(result.errors)} fejl. "
+              "Intet er gemt.", file=sys.stderr)
+        print_errors(result.errors)
+        return 1
+    print(f"Importeret {result.file_name} ({args.kind}): {result.summary()}.")
+    return 0
+
+
+def cmd_import_template(args: argparse.Namespace) -> int:
+    from imports.templates import template_bytes
+
+    out = Path(args.out or f"skabelon_{args.kind}.{args.format}")
+    out.write_bytes(template_bytes(args.kind, args.format))
+    print(f"Skabelon skrevet: {out}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from data_access.accounts import record_event
+    from data_access.analytics import load_indicator_values
+    from data_access.scope import load_org_units, scope_for_codes
+    from exports.tidy import export_filename, tidy_frame, to_csv_bytes, to_xlsx_bytes
+
+    _settings, config, engine = _context()
+    try:
+        programme = config.programme(args.programme)
+    except KeyError:
+        print(f"Ukendt programme '{args.programme}'.", file=sys.stderr)
+        return 1
+    scope = scope_for_codes(engine, [args.org_unit])
+    if scope.is_empty:
+        print(f"Ukendt enhedskode '{args.org_unit}'.", file=sys.stderr)
+        return 1
+    values = load_indicator_values(engine, scope=scope, programme_id=programme.id,
+                                   period_from=args.period_from, period_to=args.period_to,
+                                   age_group="alle", vulnerable_only=False)
+    frame = tidy_frame(values, programme, load_org_units(engine, scope=scope))
+    data = to_csv_bytes(frame) if args.format == "csv" else to_xlsx_bytes(frame)
+    out = Path(args.out or export_filename(programme.id, args.org_unit, args.period_from,
+                                           args.period_to, dt.date.today(), args.format))
+    out.write_bytes(data)
+    record_event(engine, username=args.user or _default_user(), action="export",
+                 detail=f"{programme.id} {args.org_unit} {args.period_from}-{args.period_to} "
+                        f"{args.format}: {out.name}", rows=frame.height)
+    print(f"{frame.height:,} rækker eksporteret til {out}.".replace(",", "."))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description="Forandringsmodel-dashboard")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -85,6 +161,27 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_refresh)
     sub.add_parser("check-config", help="valider config.toml").set_defaults(
         func=cmd_check_config)
+    from imports.kinds import KINDS
+
+    imp = sub.add_parser("import", help="importér en CSV- eller Excel-fil")
+    imp.add_argument("kind", choices=list(KINDS), help="datatype")
+    imp.add_argument("file", help="filen der skal importeres (.csv eller .xlsx)")
+    imp.add_argument("--user", help="brugernavn i revisionsloggen")
+    imp.set_defaults(func=cmd_import)
+    tpl = sub.add_parser("import-template", help="skriv en skabelon til en datatype")
+    tpl.add_argument("kind", choices=list(KINDS), help="datatype")
+    tpl.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    tpl.add_argument("--out", help="filnavn (standard: skabelon_TYPE.FORMAT)")
+    tpl.set_defaults(func=cmd_import_template)
+    exp = sub.add_parser("export", help="eksportér indikatorværdier som CSV eller Excel")
+    exp.add_argument("--programme", required=True, help="programmets id (fx aabenraa)")
+    exp.add_argument("--org-unit", required=True, help="enhedens kode (fx 580)")
+    exp.add_argument("--from", dest="period_from", required=True, help="første periode, fx 2025H1")
+    exp.add_argument("--to", dest="period_to", required=True, help="sidste periode, fx 2026H2")
+    exp.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    exp.add_argument("--out", help="filnavn (standard: et navn med programme, enhed og perioder)")
+    exp.add_argument("--user", help="brugernavn i revisionsloggen")
+    exp.set_defaults(func=cmd_export)
     return parser
 
 

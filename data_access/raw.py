@@ -15,7 +15,8 @@ from indicators.sources import SCHEMAS, Sources
 
 def read_frame(conn: Connection, stmt: sa.Select, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """Run a select and return its rows as a frame with an explicit schema (column order kept)."""
-    result = conn.execution_options(stream_results=True, yield_per=50_000).execute(stmt)
+    # Options per statement: Connection.execution_options would change the connection for good.
+    result = conn.execute(stmt, execution_options={"stream_results": True, "yield_per": 50_000})
     chunks = [
         pl.DataFrame(rows, schema=schema, orient="row") for rows in result.partitions(50_000)
     ]
