@@ -27,8 +27,11 @@ UNITS = frame("org_units", [
 PERIODS = periods_frame("2025H1", "2025H2")
 
 
+BORN_2021 = D(2021, 1, 1)
+
+
 def child(child_id: int, *, vulnerable: bool, inst: int = INST_A,
-          born: dt.date = D(2021, 1, 1)) -> dict:
+          born: dt.date = BORN_2021) -> dict:
     return dict(child_id=child_id, birth_month=born, vulnerable=vulnerable, institution_id=inst)
 
 

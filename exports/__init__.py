@@ -1,0 +1,1 @@
+"""Exporting stored indicator values as tidy CSV / XLSX files."""

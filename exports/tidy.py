@@ -1,0 +1,144 @@
+"""Tidy ("long") export of indicator values: one row per indicator × org unit × period.
+
+Pure functions over polars frames; suppressed values never leave with their n, value,
+numerator or denominator. Strings that a spreadsheet would run as a formula are neutralised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import polars as pl
+
+from indicators.status import STATUS_LABELS
+from indicators.summary import IndicatorMeta, pick_subgroup, with_status
+
+TIDY_COLUMNS: dict[str, pl.DataType] = {
+    "programme": pl.Utf8,
+    "layer": pl.Utf8,
+    "box": pl.Utf8,
+    "indicator_id": pl.Utf8,
+    "indicator": pl.Utf8,
+    "org_unit_code": pl.Utf8,
+    "org_unit": pl.Utf8,
+    "org_level": pl.Utf8,
+    "period": pl.Utf8,
+    "value": pl.Float64,
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+    "n": pl.Int64,
+    "target": pl.Float64,
+    "status": pl.Utf8,
+    "suppressed": pl.Boolean,
+}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _metas(programme) -> dict[str, IndicatorMeta]:  # type: ignore[no-untyped-def]
+    return {
+        i.id: IndicatorMeta(id=i.id, name=i.name, unit=i.unit, direction=i.direction,
+                            baseline=i.baseline, target=i.target, subgroups=i.subgroups)
+        for i in programme.indicators()
+    }
+
+
+def tidy_frame(values: pl.DataFrame, programme, org_units: pl.DataFrame, *,  # type: ignore[no-untyped-def]
+               age_group: str = "alle", vulnerable_only: bool = False) -> pl.DataFrame:
+    """Stored values (``VALUE_COLUMNS``) → the tidy export frame (``TIDY_COLUMNS``)."""
+    metas = _metas(programme)
+    if values.is_empty():
+        return pl.DataFrame(schema=TIDY_COLUMNS)
+    values = values.filter(pl.col("indicator_id").is_in(list(metas)))
+    picked = pick_subgroup(values, metas, age_group=age_group, vulnerable_only=vulnerable_only)
+    hidden = pl.col("suppressed")
+    picked = picked.with_columns(
+        [pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c)
+         for c in ("value", "numerator", "denominator", "n")]
+    )
+    picked = with_status(picked, metas)
+    order = {ind.id: k for k, ind in enumerate(programme.indicators())}
+    boxes = pl.DataFrame(
+        [
+            {"indicator_id": ind.id, "layer": layer.title, "box": box.title,
+             "indicator": ind.name, "_order": order[ind.id]}
+            for layer, box in programme.boxes() for ind in box.indicators
+        ],
+        schema={"indicator_id": pl.Utf8, "layer": pl.Utf8, "box": pl.Utf8,
+                "indicator": pl.Utf8, "_order": pl.Int64},
+    )
+    units = org_units.select(pl.col("id").alias("unit_id"), pl.col("code").alias("org_unit_code"),
+                             pl.col("name").alias("org_unit"), pl.col("level").alias("org_level"),
+                             pl.col("path").alias("_path") if "path" in org_units.columns
+                             else pl.lit("").alias("_path"))
+    out = (
+        picked.join(boxes, on="indicator_id", how="inner")
+        .join(units, on="unit_id", how="inner")
+        .with_columns(pl.lit(programme.id).alias("programme"),
+                      pl.col("status").replace_strict(STATUS_LABELS, default=pl.col("status")))
+        .sort("_order", "_path", "period")
+    )
+    return out.select([pl.col(c).cast(t) for c, t in TIDY_COLUMNS.items()])
+
+
+def neutralise(text: object) -> object:
+    """Prefix ``'`` to strings a spreadsheet would treat as a formula; other values unchanged."""
+    if isinstance(text, str) and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def neutralise_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    starts = "^[" + re.escape("".join(FORMULA_STARTS)) + "]"
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(starts)).then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c)).alias(c)
+        for c, t in frame.schema.items() if t == pl.Utf8
+    )
+
+
+def to_csv_bytes(frame: pl.DataFrame, *, danish: bool = True) -> bytes:
+    """UTF-8 with BOM; Danish: ``;`` and decimal comma, otherwise ``,`` and ``.``."""
+    safe = neutralise_frame(frame)
+    text = safe.write_csv(separator=";" if danish else ",", decimal_comma=danish,
+                          line_terminator="\r\n")
+    return ("\ufeff" + text).encode("utf-8")
+
+
+def to_xlsx_bytes(frame: pl.DataFrame, *, sheet: str = "Indikatorer") -> bytes:
+    import xlsxwriter
+
+    safe = neutralise_frame(frame)
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                            "strings_to_numbers": False,
+                                            "strings_to_urls": False})
+    ws = workbook.add_worksheet(sheet[:31])
+    bold = workbook.add_format({"bold": True})
+    for c, name in enumerate(safe.columns):
+        ws.write_string(0, c, name, bold)
+    for r, row in enumerate(safe.iter_rows(), start=1):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                ws.write_boolean(r, c, value)
+            elif isinstance(value, int | float):
+                ws.write_number(r, c, value)
+            else:
+                ws.write_string(r, c, str(value))
+    ws.freeze_panes(1, 0)
+    if safe.width:
+        ws.autofilter(0, 0, max(safe.height, 1), safe.width - 1)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def export_filename(programme_id: str, org_unit_code: str, period_from: str, period_to: str,
+                    today: dt.date, ext: str) -> str:
+    def clean(part: str) -> str:
+        return re.sub(r"[^A-Za-z0-9_-]+", "-", part).strip("-") or "x"
+
+    return (f"{clean(programme_id)}_{clean(org_unit_code)}_{clean(period_from)}-"
+            f"{clean(period_to)}_{today:%Y-%m-%d}.{clean(ext.lstrip('.'))}")

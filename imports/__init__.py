@@ -1,0 +1,1 @@
+"""Importing data files (CSV / XLSX) into the store: kinds, reader, validation, loading."""

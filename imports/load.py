@@ -1,0 +1,276 @@
+"""Import a data file into the store: read and validate everything, then write it all or nothing.
+
+``import_file`` reads the file, checks every row (nothing is written when a single row is
+wrong), then in one transaction upserts the rows by their natural key, records the import in the
+audit log and bumps the data version; finally the indicator values are recomputed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import SQLModel
+
+from core.model_config import ChangeModelConfig
+from data_access import models as m
+from data_access.accounts import record_event
+from data_access.db import bump_data_version
+from data_access.raw import read_frame
+from imports.kinds import KINDS, Kind
+from imports.reader import ROW, ReadError, read_table
+from imports.validate import Refs, RowError, check
+
+BATCH = 10_000
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    file_name: str
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def rows(self) -> int:
+        return self.new + self.updated + self.unchanged
+
+    def summary(self) -> str:
+        def n(x: int) -> str:
+            return f"{x:,}".replace(",", ".")
+
+        return (f"{n(self.new)} nye, {n(self.updated)} opdaterede og {n(self.unchanged)} "
+                "uændrede rækker")
+
+
+class ImportAborted(Exception):
+    """A problem found while writing (e.g. a cycle in the org tree); the transaction rolls back."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(errors[0].message if errors else "")
+        self.errors = errors
+
+
+def load_refs(conn: Connection) -> Refs:
+    ou, ch, st, fg = m.OrgUnit, m.Child, m.Staff, m.FamilyGroup
+    units = conn.execute(sa.select(ou.code, ou.id, ou.level)).all()
+    return Refs(
+        institution={code: id_ for code, id_, level in units if level == "institution"},
+        org_unit={code: id_ for code, id_, _level in units},
+        child=dict(conn.execute(sa.select(ch.code, ch.id)).tuples().all()),
+        staff=dict(conn.execute(sa.select(st.code, st.id)).tuples().all()),
+        family_group_institution=dict(
+            conn.execute(sa.select(fg.code, fg.institution_id)).tuples().all()),
+    )
+
+
+def _table(name: str) -> sa.Table:
+    return SQLModel.metadata.tables[name]
+
+
+def table_frame(checked: pl.DataFrame, kind: Kind, refs: Refs) -> pl.DataFrame:
+    """Typed file columns → the table's columns (codes replaced by ids)."""
+    exprs = []
+    for c in kind.columns:
+        value = pl.col(c.name)
+        if c.reference is not None and c.reference != "org_unit":
+            value = value.replace_strict(refs.codes(c.reference), default=None,
+                                         return_dtype=pl.Int64)
+        exprs.append(value.alias(c.stored_as))
+    frame = checked.select(exprs)
+    if kind.name == "children":
+        frame = frame.with_columns(pl.col("birth_month").dt.month_start(),
+                                   pl.col("vulnerable").fill_null(False))
+    if kind.name == "counselling_sessions":
+        counted = pl.col("professions").str.split(",").list.eval(
+            pl.element().str.strip_chars().filter(pl.element() != "")).list.len()
+        frame = frame.with_columns(
+            pl.col("professions").str.split(",").list.eval(pl.element().str.strip_chars())
+            .list.join(","),
+            pl.col("n_professions").fill_null(counted.cast(pl.Int64)),
+        )
+    return frame
+
+
+def upsert(conn: Connection, table: sa.Table, frame: pl.DataFrame,
+           key: list[str]) -> tuple[int, int, int]:
+    """Insert new rows, update changed ones (by natural ``key``); returns (new, updated, same)."""
+    columns = frame.columns
+    values = [c for c in columns if c not in key]
+    schema = {"id": pl.Int64} | {c: frame.schema[c] for c in columns}
+    existing = read_frame(conn, sa.select(table.c.id, *[table.c[c] for c in columns]), schema)
+    joined = frame.join(existing, on=key, how="left", suffix="_old")
+    new = joined.filter(pl.col("id").is_null()).select(columns)
+    old = joined.filter(pl.col("id").is_not_null())
+    if values:
+        differs = pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}_old")) for c in values)
+        changed = old.filter(differs)
+    else:
+        changed = old.clear()
+    for chunk in new.iter_slices(BATCH):
+        conn.execute(sa.insert(table), chunk.to_dicts())
+    if changed.height:
+        stmt = (sa.update(table).where(table.c.id == sa.bindparam("b_id"))
+                .values({c: sa.bindparam(f"b_{c}") for c in values}))
+        params = changed.select(pl.col("id").alias("b_id"),
+                                *[pl.col(c).alias(f"b_{c}") for c in values])
+        for chunk in params.iter_slices(BATCH):
+            conn.execute(stmt, chunk.to_dicts())
+    return new.height, changed.height, old.height - changed.height
+
+
+def _upsert_org_units(conn: Connection, frame: pl.DataFrame) -> tuple[int, int, int]:
+    table = _table("org_unit")
+    rows = {r["code"]: r for r in frame.iter_rows(named=True)}
+    current = {r.code: r for r in conn.execute(
+        sa.select(table.c.id, table.c.code, table.c.name, table.c.level, table.c.parent_id))}
+    ids = {code: r.id for code, r in current.items()}
+    pending, counts = dict(rows), [0, 0, 0]
+    while pending:
+        ready = [c for c, r in pending.items()
+                 if not r["parent_id"] or r["parent_id"] not in pending or
+                 r["parent_id"] == c]
+        if not ready:
+            raise ImportAborted([RowError(1, "parent_code", "Enhederne i filen ligger under "
+                                          "hinanden i ring (parent_code).")])
+        for code in ready:
+            row = pending.pop(code)
+            values = dict(name=row["name"], level=row["level"],
+                          parent_id=ids.get(row["parent_id"]) if row["parent_id"] else None)
+            if code not in current:
+                result = conn.execute(sa.insert(table).values(code=code, path="", **values))
+                ids[code] = result.inserted_primary_key[0]
+                counts[0] += 1
+            elif any(getattr(current[code], k) != v for k, v in values.items()):
+                conn.execute(sa.update(table).where(table.c.id == ids[code]).values(**values))
+                counts[1] += 1
+            else:
+                counts[2] += 1
+    _rebuild_paths(conn)
+    return counts[0], counts[1], counts[2]
+
+
+def _rebuild_paths(conn: Connection) -> None:
+    """Recompute every unit's materialised path ("/1/4/17/") from the parent links."""
+    table = _table("org_unit")
+    units = {r.id: r for r in conn.execute(sa.select(table.c.id, table.c.parent_id,
+                                                        table.c.path))}
+    paths: dict[int, str] = {}
+
+    def path_of(unit_id: int, depth: int = 0) -> str:
+        if unit_id in paths:
+            return paths[unit_id]
+        if depth > 50:
+            raise ImportAborted([RowError(1, "parent_code", "Organisationen ligger i ring "
+                                          "(en enhed ligger under sig selv).")])
+        parent = units[unit_id].parent_id
+        prefix = path_of(parent, depth + 1) if parent else "/"
+        paths[unit_id] = f"{prefix}{unit_id}/"
+        return paths[unit_id]
+
+    changed = [{"b_id": i, "b_path": path_of(i)} for i in units
+               if path_of(i) != units[i].path]
+    if changed:
+        conn.execute(sa.update(table).where(table.c.id == sa.bindparam("b_id"))
+                     .values(path=sa.bindparam("b_path")), changed)
+
+
+def _upsert_family_attendance(conn: Connection, frame: pl.DataFrame) -> tuple[int, int, int]:
+    groups_t, sessions_t = _table("family_group"), _table("family_group_session")
+    data = frame
+    group_ids = dict(conn.execute(sa.select(groups_t.c.code, groups_t.c.id)).tuples().all())
+    new_groups = (
+        data.filter(~pl.col("group_code").is_in(list(group_ids)))
+        .group_by("group_code", maintain_order=True)
+        .agg(pl.col("institution_id").first(), pl.col("held_on").min().alias("started_on"),
+             pl.col("planned_sessions").drop_nulls().first().alias("planned"),
+             pl.col("held_on").n_unique().alias("n_sessions"))
+    )
+    if new_groups.height:
+        rows = new_groups.select(
+            pl.col("group_code").alias("code"), "institution_id", "started_on",
+            pl.coalesce("planned", pl.col("n_sessions").cast(pl.Int64))
+            .alias("planned_sessions"))
+        conn.execute(sa.insert(groups_t), rows.to_dicts())
+        group_ids = dict(conn.execute(sa.select(groups_t.c.code, groups_t.c.id)).tuples().all())
+    data = data.with_columns(pl.col("group_code").replace_strict(group_ids, return_dtype=pl.Int64)
+                             .alias("group_id"))
+    sessions = data.select("group_id", "held_on").unique()
+    upsert(conn, sessions_t, sessions, ["group_id", "held_on"])
+    session_ids = read_frame(conn, sa.select(sessions_t.c.group_id, sessions_t.c.held_on,
+                                             sessions_t.c.id.label("session_id")),
+                             {"group_id": pl.Int64, "held_on": pl.Date, "session_id": pl.Int64})
+    attendance = data.join(session_ids, on=["group_id", "held_on"], how="left").select(
+        "session_id", "family_code", "present")
+    return upsert(conn, _table("family_group_attendance"), attendance,
+                  ["session_id", "family_code"])
+
+
+def write(conn: Connection, kind: Kind, checked: pl.DataFrame, refs: Refs) -> tuple[int, int, int]:
+    frame = table_frame(checked, kind, refs)
+    if kind.name == "org_units":
+        return _upsert_org_units(conn, frame)  # parent_id still holds the parent's code
+    if kind.name == "family_attendance":
+        return _upsert_family_attendance(conn, frame)
+    key = [kind.column(k).stored_as for k in kind.key]
+    return upsert(conn, _table(kind.table), frame, key)
+
+
+def import_file(engine: Engine, config: ChangeModelConfig, kind: str, path: Path | str, *,
+                username: str, progress: Progress | None = None,
+                data: bytes | None = None) -> ImportResult:
+    """Import ``path`` (or ``data`` named ``path``) as ``kind``: all rows or none."""
+    from pipeline.refresh import refresh
+
+    started = time.perf_counter()
+    path = Path(path)
+    result = ImportResult(kind=kind, file_name=path.name)
+    report = progress or (lambda _fraction, _text: None)
+    spec = KINDS.get(kind)
+    if spec is None:
+        result.errors = [RowError(0, "", f"Ukendt datatype '{kind}'. Kendte typer: "
+                                         f"{', '.join(KINDS)}.")]
+        return result
+    report(0.05, "Læser filen …")
+    try:
+        frame = read_table(path, data)
+    except ReadError as exc:
+        result.errors = [RowError(0, "", str(exc))]
+        return result
+    report(0.25, f"Kontrollerer {frame.height:,} rækker …".replace(",", "."))
+    with engine.connect() as conn:
+        refs = load_refs(conn)
+    checked = check(frame, spec, refs)
+    if checked.errors:
+        result.errors = checked.errors
+        return result
+    report(0.5, "Gemmer rækkerne …")
+    try:
+        with engine.begin() as conn:
+            result.new, result.updated, result.unchanged = write(
+                conn, spec, checked.frame.drop(ROW), refs)
+            record_event(conn, username=username, action="import",
+                         detail=f"{kind}: {path.name} – {result.summary()}", rows=result.rows)
+            bump_data_version(conn)
+    except ImportAborted as exc:
+        result.errors = exc.errors
+        result.new = result.updated = result.unchanged = 0
+        return result
+    report(0.8, "Beregner indikatorerne igen …")
+    refresh(engine, config)
+    report(1.0, "Færdig.")
+    result.seconds = time.perf_counter() - started
+    return result
