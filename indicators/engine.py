@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from indicators.suppression import secondary_suppression
+
 GROUP_COMBOS = [
     ("alle", False), ("0-2", False), ("3-5", False), ("alle", True), ("0-2", True), ("3-5", True),
 ]
@@ -114,8 +116,10 @@ def aggregate(
     out = pl.concat([p.select(columns).cast({c: VALUE_SCHEMA[c] for c in columns})
                      for p in parts])
     small = pl.col("n") < min_n
-    return out.with_columns(
+    primary = out.with_columns(
         small.alias("suppressed"),
         *[pl.when(small).then(None).otherwise(pl.col(c)).alias(c)
           for c in ("value", "numerator", "denominator")],
-    ).sort("unit_id", "period", "age_group", "vulnerable_only")
+    )
+    secondary = secondary_suppression(primary, org_units=org_units, min_n=min_n)
+    return secondary.sort("unit_id", "period", "age_group", "vulnerable_only")

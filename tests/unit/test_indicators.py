@@ -92,11 +92,13 @@ def test_a_group_below_the_minimum_n_has_no_value_numerator_or_denominator() -> 
         assessment(3, D(2025, 3, 3), "yellow"), assessment(4, D(2025, 3, 4), "red", inst=INST_B),
     ])
     values = values_of("share_in_position", src, min_n=3, position="green")
-    inst_a = value(values, INST_A, "2025H1")  # 3 children: shown
     inst_b = value(values, INST_B, "2025H1")  # 1 child: withheld
-    assert inst_a["value"] == pytest.approx(200 / 3) and not inst_a["suppressed"]
     assert inst_b["suppressed"]
     assert (inst_b["value"], inst_b["numerator"], inst_b["denominator"]) == (None, None, None)
+    # Institution A has 3 children, but the area (4) minus A would give B away: A is withheld
+    # too (secondary suppression), and the area stays visible.
+    assert value(values, INST_A, "2025H1")["suppressed"]
+    assert value(values, AREA, "2025H1")["value"] == pytest.approx(50.0)
 
 
 def test_a_period_without_observations_has_no_row_rather_than_a_zero() -> None:
