@@ -258,3 +258,18 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=40)  # login_ok, login_failed, export, import, user_change
     detail: str = Field(default="", max_length=4000)
     rows: int | None = None
+
+
+class LoginAttempt(SQLModel, table=True):
+    """One login attempt; the lockout window is counted from these, shared by all app processes.
+
+    ``kind``: ``failure``, ``success`` or ``unlock`` (an administrator lifted a lockout).
+    """
+
+    __tablename__ = "login_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(index=True)
+    username: str = Field(max_length=60, index=True)
+    client: str = Field(default="", max_length=80, index=True)
+    kind: str = Field(max_length=10)

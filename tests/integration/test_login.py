@@ -1,0 +1,122 @@
+"""Login hardening: throttling kept in the store, unknown usernames, cookie keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import pytest
+import streamlit as st
+
+from core.settings import Settings
+from data_access.db import get_engine
+from data_access.lockout import MAX_FAILURES_PER_USER, is_locked, record_attempt
+from demo.generator import DemoSpec
+from pipeline.demo_store import build_demo_store
+from ui import auth
+
+
+@pytest.fixture
+def store(tmp_path: Path, config, monkeypatch: pytest.MonkeyPatch):
+    url = f"sqlite:///{tmp_path / 'login.sqlite'}"
+    build_demo_store(get_engine(url), config, DemoSpec(scale=0.1, years=1))
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("DEMO_MODE", "1")
+    st.cache_resource.clear()
+    return get_engine(url)
+
+
+class _Authenticator:
+    """Stands in for streamlit-authenticator's controller, which needs a browser session; it
+    checks passwords against the stored bcrypt hashes exactly as the library does."""
+
+    def __init__(self, credentials: dict) -> None:
+        import bcrypt
+
+        outer = credentials
+
+        class Controller:
+            def login(self, username: str, password: str) -> bool:
+                stored = outer["usernames"][username]["password"]
+                return bcrypt.checkpw(password.encode(), stored.encode())
+
+        self.authentication_controller = Controller()
+
+
+def try_login(username: str, password: str, client: str = "10.0.0.1") -> str | None:
+    credentials = auth._credentials()
+    return auth.attempt_login(_Authenticator(credentials), credentials, username, password,
+                              client)
+
+
+def test_the_right_password_logs_in_and_a_wrong_one_gives_a_neutral_message(store) -> None:
+    assert try_login("leder", "demo") is None
+    assert try_login("leder", "forkert") == auth.WRONG
+    assert try_login("findes-ikke", "demo") == auth.WRONG  # same words for unknown users
+
+
+def test_five_failures_lock_the_username_for_15_minutes_even_with_the_right_password(
+    store,
+) -> None:
+    for _ in range(MAX_FAILURES_PER_USER):
+        assert try_login("leder", "forkert") == auth.WRONG
+    assert try_login("leder", "demo") == auth.LOCKED
+    assert try_login("konsulent", "demo") is None  # other users are not affected
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=16)
+    assert not is_locked(store, username="leder", client="10.0.0.1", now=later)
+
+
+def test_unknown_usernames_are_locked_too_so_the_answer_reveals_nothing(store) -> None:
+    for _ in range(MAX_FAILURES_PER_USER):
+        try_login("gaet-et-navn", "x")
+    assert try_login("gaet-et-navn", "x") == auth.LOCKED
+
+
+def test_one_client_address_is_throttled_across_usernames(store) -> None:
+    for i in range(20):
+        try_login(f"bruger{i}", "x", client="10.9.9.9")
+    assert try_login("leder", "demo", client="10.9.9.9") == auth.LOCKED
+    assert try_login("leder", "demo", client="10.0.0.2") is None
+
+
+def test_an_administrators_unlock_lifts_the_lockout(store) -> None:
+    for _ in range(MAX_FAILURES_PER_USER):
+        try_login("leder", "forkert")
+    record_attempt(store, username="leder", client="", kind="unlock")
+    assert try_login("leder", "demo") is None
+
+
+def test_unknown_usernames_take_about_as_long_as_known_ones(store) -> None:
+    def duration(username: str) -> float:
+        started = time.perf_counter()
+        try_login(username, "forkert", client=f"c-{username}-{time.time()}")
+        return time.perf_counter() - started
+
+    known = min(duration("styregruppe") for _ in range(2))
+    unknown = min(duration("ingen-saadan") for _ in range(2))
+    assert unknown > 0.5 * known  # both pay for a bcrypt check
+
+
+def demo_settings(demo: bool) -> Settings:
+    return Settings(database_url="sqlite://", demo_mode=demo, config_path=Path("config.toml"))
+
+
+@pytest.mark.parametrize("key", ["", "kort", "change-me-change-me-change-me-change-me",
+                                 "x" * 31])
+def test_outside_demo_mode_a_missing_short_or_placeholder_key_stops_the_app(
+    key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COOKIE_KEY", key)
+    with pytest.raises(auth.InsecureCookieKey, match="COOKIE_KEY"):
+        auth.cookie_key(demo_settings(False))
+
+
+def test_a_strong_key_is_used_and_demo_mode_may_run_without_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    strong = "k3Y-9f8a7d6c5b4a3f2e1d0c9b8a7f6e5d4c"
+    monkeypatch.setenv("COOKIE_KEY", strong)
+    assert auth.cookie_key(demo_settings(False)) == strong
+    monkeypatch.setenv("COOKIE_KEY", "")
+    assert auth.cookie_key(demo_settings(True)) == auth.DEMO_COOKIE_KEY
