@@ -9,6 +9,7 @@ from indicators.format import format_value
 from indicators.periods import period_label
 from indicators.status import STATUS_LABELS
 from indicators.summary import ranking
+from ui.export import export_buttons
 from ui.views import benchmark_units, institutions_below, view_values
 
 # 1. Selection
@@ -71,5 +72,7 @@ else:
             pl.col("status").replace_strict(STATUS_LABELS).alias("Status"),
         )
         st.dataframe(shown, hide_index=True, width="stretch")
+        export_buttons(filters, chain["id"].to_list() + institutions["id"].to_list(),
+                       what="dagtilbud")
         st.caption(f"{period_label(filters.period_to)}. Dagtilbud med færre end "
                    f"{spec.min_n} i grundlaget vises som «< 5» og rangeres ikke.")

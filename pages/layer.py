@@ -9,6 +9,7 @@ from charts.trend import trend_chart
 from indicators.format import format_value
 from indicators.periods import periods_between
 from indicators.status import STATUS_LABELS
+from ui.export import export_buttons
 from ui.views import benchmark_units, view_values
 
 # 1. Selection
@@ -25,6 +26,8 @@ values = view_values(filters, chain["id"].to_list())
 labels = {row["id"]: row["name"] for row in chain.iter_rows(named=True)}
 order = list(reversed(chain["id"].to_list()))  # chosen unit first
 periods = periods_between(filters.period_from, filters.period_to)
+
+export_buttons(filters, chain["id"].to_list(), what=f"lag-{layer.id}")
 
 # 3. Boxes and their indicators
 for box in layer.boxes:

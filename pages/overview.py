@@ -10,6 +10,7 @@ from charts.tiles import TILE_CSS, box_tile_html
 from indicators.periods import period_label
 from indicators.status import STATUS_LABELS
 from indicators.summary import snapshot
+from ui.export import export_buttons
 from ui.navigation import link_to_layer
 from ui.views import view_values
 
@@ -51,6 +52,7 @@ for column, layer in zip(columns, programme.layers, strict=True):
             ), unsafe_allow_html=True)
         link_to_layer(layer.id, f"Se {layer.title.lower()} →")
 
+export_buttons(filters, [filters.unit_id], what="oversigt")
 st.caption("Status: **På sporet** = målet er nået; **Tæt på** = inden for 15 % af målet; "
            "**Ikke på sporet** = længere væk; **< 5** = færre end 5 børn/familier/medarbejdere, "
            "værdien vises ikke. Hold musen over en boks for hele teksten fra forandringsmodellen.")

@@ -144,11 +144,14 @@ def _viewer(authenticator: stauth.Authenticate, username: str) -> Viewer | None:
 
 
 def logout_button() -> None:
+    """Log out on the first click: the callback runs before the next script run."""
     authenticator = st.session_state.get("authenticator")
     if authenticator is None:
         return
-    if st.sidebar.button("Log ud", key="logout", width="stretch"):
+
+    def log_out() -> None:
         authenticator.logout(location="unrendered")
         for key in ("viewer", "filters"):
             st.session_state.pop(key, None)
-        st.rerun()
+
+    st.sidebar.button("Log ud", key="logout_button", width="stretch", on_click=log_out)

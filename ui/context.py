@@ -39,6 +39,11 @@ class Viewer:
     def has_role(self, *roles: str) -> bool:
         return any(role in self.roles for role in roles)
 
+    @property
+    def aggregates_only(self) -> bool:
+        """The steering group sees areas and up, never single institutions."""
+        return "styregruppe" in self.roles and not self.has_role("admin", "leder", "konsulent")
+
 
 def current_viewer() -> Viewer:
     viewer = st.session_state.get("viewer")

@@ -87,6 +87,8 @@ def sidebar_filters(config: ChangeModelConfig, viewer: Viewer, url: str,
 
     # 3. Org units: one picker per level below the viewer's top units
     units = cache.org_units(url, viewer.scope, version)
+    if viewer.aggregates_only:
+        units = units.filter(pl.col("level") != "institution")
     if units.is_empty():
         st.warning("Din bruger har ikke adgang til nogen enheder. Kontakt en administrator.")
         return None

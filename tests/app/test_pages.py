@@ -134,3 +134,23 @@ def _hash(url_path: str) -> str:
     from streamlit.util import calc_hash
 
     return calc_hash(url_path)
+
+
+def test_the_steering_group_is_offered_areas_but_no_single_institution(app) -> None:
+    at = app("styregruppe")
+    labels = [box.label for box in at.sidebar.selectbox]
+    assert "Område" in labels and "Dagtilbud" not in labels
+
+
+def test_only_consultants_and_admins_get_export_buttons(app) -> None:
+    assert not app("leder").get("download_button")
+    buttons = app("konsulent").get("download_button")
+    assert len(buttons) == 2
+
+
+def test_logout_works_on_the_first_click(app) -> None:
+    at = app("leder")
+    at.sidebar.button(key="logout_button").click()
+    at.run()
+    assert [t.value for t in at.title] == ["Forandringsmodel-dashboard"]
+    assert at.text_input[0].label == "Brugernavn"
