@@ -9,6 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from sqlalchemy import exc as sa_exc
+
 from core.model_config import ConfigError, load_programmes
 from core.settings import DEFAULT_SQLITE_PATH, load_settings
 from data_access.db import create_schema, get_engine
@@ -182,7 +184,15 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", help="filnavn (standard: et navn med programme, enhed og perioder)")
     exp.add_argument("--user", help="brugernavn i revisionsloggen")
     exp.set_defaults(func=cmd_export)
+    _register_modules(sub)
     return parser
+
+
+def _register_modules(sub: argparse._SubParsersAction) -> None:
+    """Commands that live in their own modules."""
+    from cli import users
+
+    users.register(sub)
 
 
 def main(argv: list[str]) -> int:
@@ -191,4 +201,8 @@ def main(argv: list[str]) -> int:
         return int(args.func(args))
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
+        return 1
+    except sa_exc.OperationalError as exc:
+        print("Databasen kan ikke nås, eller dens skema er ikke opdateret "
+              f"(kør: python manage.py migrate).\nDetaljer: {exc.orig}", file=sys.stderr)
         return 1

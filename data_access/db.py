@@ -9,12 +9,20 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
-from data_access import models  # noqa: F401  (registers the tables)
+from data_access import (
+    meeting_models,  # noqa: F401
+    models,  # noqa: F401  (registers the tables)
+)
 
 
 class DatabaseUnavailable(Exception):
@@ -39,8 +47,48 @@ def get_engine(url: str) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True, pool_recycle=1800)
 
 
-def create_schema(engine: Engine) -> None:
-    SQLModel.metadata.create_all(engine)
+ROOT = Path(__file__).resolve().parent.parent
+ALEMBIC_INI = ROOT / "alembic.ini"
+BASELINE_REVISION = "0001"
+# The tables of the baseline revision: a store made by ``create_all`` before there were
+# migrations is adopted (missing baseline tables created, stamped at the baseline, upgraded).
+BASELINE_TABLES = frozenset({
+    "audit_event", "child", "child_interview", "counselling_session", "cross_sector_meeting",
+    "data_version", "family_group", "family_group_attendance", "family_group_session",
+    "indicator_value", "login_attempt", "org_unit", "parent_survey_answer",
+    "practice_self_assessment", "relation_mapping", "staff", "staff_training", "assessment",
+    "user_account",
+})
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    """The Alembic config of this project; with an engine, pointed at that engine's store."""
+    cfg = Config(str(ALEMBIC_INI))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.attributes["configure_logger"] = False  # keep the application's logging as it is
+    if engine is not None:
+        # The real URL (with its password); "%" doubled for the ConfigParser behind Config.
+        url = engine.url.render_as_string(hide_password=False)
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def _upgrade(engine: Engine, revision: str = "head") -> None:
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        tables = set(sa.inspect(conn).get_table_names())
+        if "alembic_version" not in tables and tables & BASELINE_TABLES:
+            # Made by create_all before migrations existed: adopt it at the baseline.
+            baseline = [t for t in SQLModel.metadata.sorted_tables if t.name in BASELINE_TABLES]
+            SQLModel.metadata.create_all(conn, tables=baseline)
+            command.stamp(cfg, BASELINE_REVISION)
+        command.upgrade(cfg, revision)
+
+
+def create_schema(engine: Engine, *, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (``alembic upgrade``) and make sure data_version exists."""
+    _upgrade(engine, revision)
     with engine.begin() as conn:
         exists = conn.execute(sa.select(models.DataVersion.version)).first()
         if exists is None:
@@ -49,6 +97,24 @@ def create_schema(engine: Engine) -> None:
 
 def drop_schema(engine: Engine) -> None:
     SQLModel.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def schema_status(engine: Engine) -> tuple[str | None, str]:
+    """(the store's revision or None when it has none, the newest revision in migrations/)."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    try:
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+    except sa.exc.OperationalError as exc:
+        raise DatabaseUnavailable(str(exc)) from exc
+    return current, str(head)
+
+
+def schema_is_current(engine: Engine) -> bool:
+    current, head = schema_status(engine)
+    return current == head
 
 
 @contextmanager

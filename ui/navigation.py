@@ -38,12 +38,23 @@ def remember_requested_page() -> None:
         st.session_state["requested_path"] = path.rsplit("/", 1)[-1]
 
 
+def _admin_pages() -> list[st.Page]:
+    return [
+        st.Page(f"{PAGES_DIR}/admin_import.py", title="Indlæs data", url_path="indlaes",
+                icon=":material/upload:"),
+        st.Page(f"{PAGES_DIR}/admin_audit.py", title="Revisionslog", url_path="log",
+                icon=":material/policy:"),
+        st.Page(f"{PAGES_DIR}/admin_users.py", title="Brugere", url_path="brugere",
+                icon=":material/group:"),
+    ]
+
+
 def anonymous_navigation(config: ChangeModelConfig) -> None:
     """Before login: register every page, hidden, so a link to a page survives the login form
     (the page itself is not run until someone is logged in and allowed to see it)."""
     layers = {layer.id: layer for p in config.programmes for layer in p.layers}
-    st.navigation([_overview(), *_layer_pages(list(layers.values())), _institution()],
-                  position="hidden")
+    st.navigation([_overview(), *_layer_pages(list(layers.values())), _institution(),
+                  *_admin_pages()], position="hidden")
 
 
 def pages_for(viewer: Viewer, programme: ProgrammeSpec) -> st.Page:
@@ -54,6 +65,8 @@ def pages_for(viewer: Viewer, programme: ProgrammeSpec) -> st.Page:
     sections: dict[str, list[st.Page]] = {"Overblik": [_overview()], "Lag i modellen": layers}
     if viewer.has_role("admin", "leder", "konsulent"):
         sections["Dagtilbud"] = [_institution()]
+    if viewer.has_role("admin"):
+        sections["Administration"] = _admin_pages()
     page = st.navigation(sections)
     # A link to a page that passes through the login form lands on the default page; go on to
     # the page the link asked for, once, if this viewer may open it.
