@@ -188,11 +188,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from bench.national import print_figures, run
+
+    settings = load_settings()
+    config = load_programmes(settings.config_path)
+    print(f"Benchmark: skala {args.scale}, {args.years} år …", flush=True)
+    print_figures(run(config, scale=args.scale, years=args.years,
+                      database_url=args.database_url))
+    return 0
+
+
 def _register_modules(sub: argparse._SubParsersAction) -> None:
     """Commands that live in their own modules."""
     from cli import users
 
     users.register(sub)
+    bench = sub.add_parser("bench", help="mål ydelse på en stor demo-database")
+    bench.add_argument("--scale", type=float, default=112.0)
+    bench.add_argument("--years", type=int, default=10)
+    bench.add_argument("--database-url", help="brug denne (tomme) database i stedet for SQLite")
+    bench.set_defaults(func=cmd_bench)
 
 
 def main(argv: list[str]) -> int:

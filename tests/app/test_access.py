@@ -10,7 +10,7 @@ import pytest
 
 from data_access.db import get_engine
 from data_access.raw import load_org_unit_frame
-from tests.app.test_pages import _hash, app  # noqa: F401 (fixture)
+from tests.app.test_pages import _hash
 
 ALL_PAGES = ["oversigt", "lag-aktiviteter", "lag-kort-sigt", "lag-mellemlang-sigt",
              "lag-lang-sigt", "dagtilbud", "indlaes", "log", "brugere"]

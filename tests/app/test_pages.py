@@ -7,7 +7,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from data_access.db import get_engine
@@ -18,28 +17,6 @@ from pipeline.refresh import compute_programme_values
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-
-
-@pytest.fixture
-def app(sqlite_demo: str, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("DATABASE_URL", sqlite_demo)
-    monkeypatch.setenv("DEMO_MODE", "1")
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-    def start(username: str = "leder", **query: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-        for key, value in query.items():
-            at.query_params[key] = value
-        at.run()
-        at.text_input[0].input(username)
-        at.text_input[1].input("demo")
-        at.button[0].click()
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return start
 
 
 def tiles(at: AppTest) -> list[str]:

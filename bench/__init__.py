@@ -1,0 +1,1 @@
+"""Benchmarks: commands that print figures. Never part of the test suite."""
