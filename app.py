@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from core.model_config import ConfigError
-from data_access.db import DatabaseUnavailable
+from data_access.db import DatabaseUnavailable, get_engine, schema_status
 from ui import auth, cache
 from ui.context import app_settings, change_model
 from ui.filters import sidebar_filters
@@ -15,6 +17,9 @@ from ui.navigation import anonymous_navigation, pages_for, remember_requested_pa
 st.set_page_config(page_title="Forandringsmodel · En bedre chance i livet", page_icon="📈",
                    layout="wide")
 
+LOG = logging.getLogger("dashboard")
+UNEXPECTED = ("Der opstod en uventet fejl, og siden kunne ikke vises. Fejlen er skrevet i "
+              "serverens log. Prøv igen, eller kontakt en administrator, hvis det gentager sig.")
 DB_DOWN = ("Databasen svarer ikke lige nu. Prøv igen om lidt – siden henter data igen af sig selv, "
            "når forbindelsen er tilbage.")
 
@@ -27,6 +32,11 @@ def main() -> None:
     except ConfigError as exc:
         st.error(f"Konfigurationen er ugyldig og skal rettes, før dashboardet kan starte.\n\n"
                  f"```\n{exc}\n```")
+        st.stop()
+    # The store's schema must be at the newest migration before anything reads it
+    current_revision, head_revision = schema_status(get_engine(settings.database_url))
+    if current_revision != head_revision:
+        st.error("Databasens skema er ikke opdateret. Kør: python manage.py migrate")
         st.stop()
     # 2. Login
     remember_requested_page()
@@ -53,5 +63,14 @@ def main() -> None:
 
 try:
     main()
-except (DatabaseUnavailable, OperationalError):
+except (DatabaseUnavailable, OperationalError, InterfaceError):
     st.error(DB_DOWN, icon="⏳")
+except DBAPIError as exc:  # any other driver error raised because the connection was lost
+    if exc.connection_invalidated:
+        st.error(DB_DOWN, icon="⏳")
+    else:
+        LOG.exception("Databasefejl")
+        st.error(UNEXPECTED, icon="⚠️")
+except Exception:  # never a stack trace on screen: log it, say it in Danish
+    LOG.exception("Uventet fejl")
+    st.error(UNEXPECTED, icon="⚠️")

@@ -131,3 +131,12 @@ def test_logout_works_on_the_first_click(app) -> None:
     at.run()
     assert [t.value for t in at.title] == ["Forandringsmodel-dashboard"]
     assert at.text_input[0].label == "Brugernavn"
+
+
+def test_the_audit_log_lists_the_admins_own_login(app) -> None:
+    at = app("admin")
+    at._page_hash = _hash("log")  # noqa: SLF001
+    at.run()
+    log = at.dataframe[0].value
+    mine = log[(log["Bruger"] == "admin") & (log["Handling"] == "Login")]
+    assert len(mine) >= 1
