@@ -12,7 +12,7 @@ from data_access.db import DatabaseUnavailable, get_engine, schema_status
 from ui import auth, cache
 from ui.context import app_settings, change_model
 from ui.filters import sidebar_filters
-from ui.navigation import anonymous_navigation, pages_for, remember_requested_page
+from ui.navigation import anonymous_navigation, pages_for
 
 st.set_page_config(page_title="Forandringsmodel · En bedre chance i livet", page_icon="📈",
                    layout="wide")
@@ -39,7 +39,6 @@ def main() -> None:
         st.error("Databasens skema er ikke opdateret. Kør: python manage.py migrate")
         st.stop()
     # 2. Login
-    remember_requested_page()
     try:
         viewer = auth.login(settings)
     except auth.InsecureCookieKey as exc:

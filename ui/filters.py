@@ -1,7 +1,8 @@
 """The sidebar filters, kept in the URL so a leader can send a link to exactly this view.
 
 URL keys: ``program``, ``fra``, ``til``, ``enhed`` (org-unit code), ``alder`` (alle / 0-2 / 3-5),
-``udsatte`` (1 = children in vulnerable positions only).
+``udsatte`` (1 = children in vulnerable positions only); ``side`` (the page) is added by
+``ui.navigation``.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def sidebar_filters(config: ChangeModelConfig, viewer: Viewer, url: str,
     _init("f_vulnerable", params.get("udsatte") == "1")
     vulnerable_only = sidebar.toggle("Kun børn i udsatte positioner", key="f_vulnerable")
 
-    st.query_params.from_dict({
+    st.query_params.update({
         "program": programme_id, "fra": period_from, "til": period_to,
         "enhed": selected["code"], "alder": age_group, "udsatte": "1" if vulnerable_only else "0",
     })

@@ -3,8 +3,6 @@ not even by URL."""
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 import streamlit as st
 
 from core.model_config import ChangeModelConfig, LayerSpec, ProgrammeSpec
@@ -26,16 +24,14 @@ def _layer_pages(layers: list[LayerSpec]) -> list[st.Page]:
     ]
 
 
+def _meeting() -> st.Page:
+    return st.Page(f"{PAGES_DIR}/meeting.py", title="Styregruppemøde", url_path="moede",
+                   icon=":material/groups:")
+
+
 def _institution() -> st.Page:
     return st.Page(f"{PAGES_DIR}/institution.py", title="Dagtilbud", icon=":material/home:",
                    url_path="dagtilbud")
-
-
-def remember_requested_page() -> None:
-    """On a session's first run, note which page the URL asks for (see :func:`pages_for`)."""
-    if "requested_path" not in st.session_state:
-        path = urlparse(st.context.url or "").path.rstrip("/")
-        st.session_state["requested_path"] = path.rsplit("/", 1)[-1]
 
 
 def _admin_pages() -> list[st.Page]:
@@ -53,7 +49,7 @@ def anonymous_navigation(config: ChangeModelConfig) -> None:
     """Before login: register every page, hidden, so a link to a page survives the login form
     (the page itself is not run until someone is logged in and allowed to see it)."""
     layers = {layer.id: layer for p in config.programmes for layer in p.layers}
-    st.navigation([_overview(), *_layer_pages(list(layers.values())), _institution(),
+    st.navigation([_overview(), _meeting(), *_layer_pages(list(layers.values())), _institution(),
                   *_admin_pages()], position="hidden")
 
 
@@ -65,17 +61,21 @@ def pages_for(viewer: Viewer, programme: ProgrammeSpec) -> st.Page:
     sections: dict[str, list[st.Page]] = {"Overblik": [_overview()], "Lag i modellen": layers}
     if viewer.has_role("admin", "leder", "konsulent"):
         sections["Dagtilbud"] = [_institution()]
+    if viewer.has_role("admin", "leder", "konsulent", "styregruppe"):
+        sections["Overblik"].append(_meeting())
     if viewer.has_role("admin"):
         sections["Administration"] = _admin_pages()
     page = st.navigation(sections)
-    # A link to a page that passes through the login form lands on the default page; go on to
-    # the page the link asked for, once, if this viewer may open it.
-    requested = st.session_state.get("requested_path")
-    if requested is not None:
-        st.session_state["requested_path"] = None
+    # The page is also kept in the URL (?side=…): a link that passes through the login form
+    # lands on the default page, so go on to the page the link names, once per session, if this
+    # viewer may open it.
+    requested = st.query_params.get("side")
+    if not st.session_state.get("side_followed"):
+        st.session_state["side_followed"] = True
         wanted = [p for group in sections.values() for p in group if p.url_path == requested]
         if wanted and requested != page.url_path:
             st.switch_page(wanted[0], query_params=st.query_params.to_dict())
+    st.query_params["side"] = page.url_path
     layer_by_path = {f"lag-{layer.id}": layer.id for layer in programme.layers}
     st.session_state["current_layer"] = layer_by_path.get(page.url_path)
     return page

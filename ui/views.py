@@ -29,9 +29,16 @@ def child_units(filters: Filters) -> pl.DataFrame:
 
 
 def institutions_below(filters: Filters) -> pl.DataFrame:
+    """The daycares to rank: those under the chosen unit, or, when a daycare is chosen, those of
+    its area (as far as the viewer's scope reaches)."""
     viewer = current_viewer()
     units = cache.org_units(app_settings().database_url, viewer.scope, data_version())
-    me = units.filter(pl.col("id") == filters.unit_id)
+    anchor = filters.unit_id
+    if filters.unit_level == "institution":
+        parent = units.filter(pl.col("id") == anchor)["parent_id"]
+        if parent.len() and parent[0] in set(units["id"]):
+            anchor = parent[0]
+    me = units.filter(pl.col("id") == anchor)
     if me.is_empty():
         return units.clear()
     prefix = me["path"].item()
