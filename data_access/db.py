@@ -6,6 +6,7 @@ The same code path serves SQLite (default, demo) and PostgreSQL (production).
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -61,6 +62,12 @@ BASELINE_TABLES = frozenset({
 })
 
 
+def import_model_modules() -> None:
+    """Import every model module (models.py and data_access/*_models.py): registers all tables."""
+    for path in sorted(Path(__file__).resolve().parent.glob("*_models.py")):
+        importlib.import_module(f"data_access.{path.stem}")
+
+
 def alembic_config(engine: Engine | None = None) -> Config:
     """The Alembic config of this project; with an engine, pointed at that engine's store."""
     cfg = Config(str(ALEMBIC_INI))
@@ -101,15 +108,30 @@ def drop_schema(engine: Engine) -> None:
         conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
 
 
+@lru_cache(maxsize=1)
+def head_revision() -> str:
+    """The newest revision in migrations/ (read once per process: code changes mean a restart)."""
+    return str(ScriptDirectory.from_config(alembic_config()).get_current_head())
+
+
+def is_outage(exc: BaseException) -> bool:
+    """True for the errors a lost or refused database connection shows up as (any driver)."""
+    if isinstance(exc, DatabaseUnavailable | sa.exc.OperationalError | sa.exc.InterfaceError):
+        return True
+    return isinstance(exc, sa.exc.DBAPIError) and bool(exc.connection_invalidated)
+
+
 def schema_status(engine: Engine) -> tuple[str | None, str]:
     """(the store's revision or None when it has none, the newest revision in migrations/)."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = head_revision()
     try:
         with engine.connect() as conn:
             current = MigrationContext.configure(conn).get_current_revision()
-    except sa.exc.OperationalError as exc:
+    except sa.exc.DBAPIError as exc:
+        if not is_outage(exc):
+            raise
         raise DatabaseUnavailable(str(exc)) from exc
-    return current, str(head)
+    return current, head
 
 
 def schema_is_current(engine: Engine) -> bool:
@@ -131,7 +153,9 @@ def data_version(engine: Engine) -> int:
             value = conn.execute(
                 sa.select(models.DataVersion.version).where(models.DataVersion.id == 1)
             ).scalar()
-    except sa.exc.OperationalError as exc:
+    except sa.exc.DBAPIError as exc:
+        if not is_outage(exc):
+            raise
         raise DatabaseUnavailable(str(exc)) from exc
     return int(value or 0)
 

@@ -5,16 +5,74 @@ These scan whole tables and are used only by the refresh (``pipeline.refresh``),
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 import polars as pl
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from data_access import models as m
+from data_access.db import DatabaseUnavailable
 from indicators.sources import SCHEMAS, Sources
 
+try:  # Optional: Arrow straight from PostgreSQL's wire format (pip adbc-driver-postgresql)
+    import adbc_driver_postgresql.dbapi as adbc
+except ImportError:  # pragma: no cover - the streamed path below still works
+    adbc = None
 
-def read_frame(conn: Connection, stmt: sa.Select, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """Run a select and return its rows as a frame with an explicit schema (column order kept)."""
+# "$1" placeholders with explicit casts: the statement is sent with bound parameters.
+_ARROW_DIALECT = postgresql.psycopg.dialect(paramstyle="numeric_dollar")
+
+
+def arrow_available(conn: Connection) -> bool:
+    return adbc is not None and conn.dialect.name == "postgresql"
+
+
+@contextmanager
+def arrow_connection(conn: Connection) -> Iterator[Any]:
+    """An ADBC connection to the same PostgreSQL database as ``conn`` (its own session)."""
+    uri = conn.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        arrow_conn = adbc.connect(uri)
+    except (adbc.OperationalError, adbc.InterfaceError) as exc:
+        raise DatabaseUnavailable(str(exc)) from exc
+    try:
+        yield arrow_conn
+    finally:
+        arrow_conn.close()
+
+
+def read_arrow_frame(arrow_conn: Any, stmt: sa.Select,
+                     schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Run a select through ADBC: Arrow columns from the server, no Python object per value."""
+    compiled = stmt.compile(dialect=_ARROW_DIALECT, compile_kwargs={"render_postcompile": True})
+    params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+    try:
+        with arrow_conn.cursor() as cur:
+            cur.execute(str(compiled), parameters=params or None)
+            table = cur.fetch_arrow_table()
+    except (adbc.OperationalError, adbc.InterfaceError) as exc:
+        raise DatabaseUnavailable(str(exc)) from exc
+    frame = pl.from_arrow(table, rechunk=False)
+    assert isinstance(frame, pl.DataFrame)
+    frame.columns = list(schema)  # positional, as in the streamed path
+    return frame.cast(schema)
+
+
+def read_frame(conn: Connection, stmt: sa.Select, schema: dict[str, pl.DataType],
+               *, bulk: bool = False) -> pl.DataFrame:
+    """Run a select and return its rows as a frame with an explicit schema (column order kept).
+
+    ``bulk=True`` (whole-table scans) on PostgreSQL reads Arrow through ADBC on a separate
+    session: it sees committed rows only, so use it only before ``conn`` has written anything.
+    Otherwise rows come from a server-side cursor in batches.
+    """
+    if bulk and arrow_available(conn):
+        with arrow_connection(conn) as arrow_conn:
+            return read_arrow_frame(arrow_conn, stmt, schema)
     # Options per statement: Connection.execution_options would change the connection for good.
     result = conn.execute(stmt, execution_options={"stream_results": True, "yield_per": 50_000})
     chunks = [
@@ -66,8 +124,18 @@ def _statements() -> dict[str, sa.Select]:
 
 
 def load_sources(conn: Connection, *, periods: pl.DataFrame) -> Sources:
-    """All raw frames the indicators need, for the given reporting periods."""
-    frames = {name: read_frame(conn, stmt, SCHEMAS[name]) for name, stmt in _statements().items()}
+    """All raw frames the indicators need, for the given reporting periods.
+
+    On PostgreSQL the whole-table scans go through Arrow (committed rows: call this before
+    ``conn`` writes anything, as the refresh does).
+    """
+    statements = _statements()
+    if arrow_available(conn):
+        with arrow_connection(conn) as arrow_conn:
+            frames = {name: read_arrow_frame(arrow_conn, stmt, SCHEMAS[name])
+                      for name, stmt in statements.items()}
+    else:
+        frames = {name: read_frame(conn, stmt, SCHEMAS[name]) for name, stmt in statements.items()}
     return Sources(periods=periods, **frames)
 
 

@@ -39,7 +39,9 @@ def _close_groups(frame: pl.DataFrame, group_keys: list[str], min_n: int) -> lis
     visible = (
         frame.filter(~pl.col("suppressed"))
         .join(groups, on=group_keys, how="inner")
-        .sort([*group_keys, "n", "_row"])
+        # Ties are broken by the cells' own keys, never by row order: the same data must give
+        # the same withheld cells in every run and every process.
+        .sort([*group_keys, "n", "unit_id", "age_group", "vulnerable_only"])
         .with_columns(
             (pl.col("n").cum_sum().over(group_keys) - pl.col("n")).alias("before"),
             pl.int_range(pl.len()).over(group_keys).alias("rank"),

@@ -97,3 +97,14 @@ def test_a_lone_small_institution_takes_its_smallest_sibling_with_it() -> None:
     hidden = set(values.filter(pl.col("suppressed"))["unit_id"])
     assert hidden == {3, 4}
     assert values.filter(pl.col("unit_id") == 2)["value"].item() == 100.0
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trees_and_observations(), st.randoms())
+def test_the_same_data_in_any_row_order_withholds_the_same_cells(data, rnd) -> None:
+    units, rows = data
+    shuffled = rows[:]
+    rnd.shuffle(shuffled)
+    first, second = (aggregate(observations(r), org_units=units, aggregation="share",
+                               min_n=MIN_N, subgroups=True) for r in (rows, shuffled))
+    assert first.equals(second)
