@@ -76,3 +76,17 @@ def available_periods(engine: Engine, *, programme_id: str) -> list[str]:
     stmt = sa.select(t.c.period).where(t.c.programme_id == programme_id).distinct()
     with engine.connect() as conn:
         return sorted(row[0] for row in conn.execute(stmt))
+
+
+def update_statistics(engine: Engine) -> None:
+    """Refresh the planner's statistics for the analytics table after it was rewritten.
+
+    Without them SQLite picks a poor plan for the pages' multi-unit lookups (measured on the
+    national-size store: 376 ms → 12 ms for one daycare with its benchmarks).
+    """
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA analysis_limit=2000")
+            conn.exec_driver_sql("ANALYZE indicator_value")
+        elif conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("ANALYZE indicator_value")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 ORG_LEVELS = ("national", "municipality", "area", "institution")
@@ -207,6 +207,11 @@ class IndicatorValue(SQLModel, table=True):
     """
 
     __tablename__ = "indicator_value"
+    # What every page asks: one programme, a few units, one subgroup, a range of periods.
+    __table_args__ = (
+        Index("ix_indicator_value_lookup", "programme_id", "unit_id", "age_group",
+              "vulnerable_only", "period"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     programme_id: str = Field(max_length=40, index=True)

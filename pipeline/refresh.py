@@ -13,7 +13,7 @@ import polars as pl
 from sqlalchemy.engine import Engine
 
 from core.model_config import ChangeModelConfig
-from data_access.analytics import replace_programme_values
+from data_access.analytics import replace_programme_values, update_statistics
 from data_access.db import bump_data_version
 from data_access.raw import date_range, load_sources
 from indicators.engine import aggregate
@@ -54,5 +54,6 @@ def refresh(engine: Engine, config: ChangeModelConfig) -> RefreshReport:
             values = compute_programme_values(programme, sources)
             rows += replace_programme_values(conn, programme_id=programme.id, values=values)
         bump_data_version(conn)
+    update_statistics(engine)
     return RefreshReport(rows=rows, seconds=time.perf_counter() - started,
                          periods=tuple(periods["period"].to_list()))
