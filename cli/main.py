@@ -201,9 +201,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def _register_modules(sub: argparse._SubParsersAction) -> None:
     """Commands that live in their own modules."""
-    from cli import users
+    from cli import meeting_pack, users
 
     users.register(sub)
+    meeting_pack.register(sub)
     bench = sub.add_parser("bench", help="mål ydelse på en stor demo-database")
     bench.add_argument("--scale", type=float, default=112.0)
     bench.add_argument("--years", type=int, default=10)

@@ -10,6 +10,7 @@ from indicators.format import format_value
 from indicators.periods import periods_between
 from indicators.status import STATUS_LABELS
 from ui.export import export_buttons
+from ui.interpretations import interpretation_panel, notes_for_view
 from ui.views import benchmark_units, view_values
 
 # 1. Selection
@@ -26,6 +27,7 @@ values = view_values(filters, chain["id"].to_list())
 labels = {row["id"]: row["name"] for row in chain.iter_rows(named=True)}
 order = list(reversed(chain["id"].to_list()))  # chosen unit first
 periods = periods_between(filters.period_from, filters.period_to)
+notes = notes_for_view(filters)
 
 export_buttons(filters, chain["id"].to_list(), what=f"lag-{layer.id}")
 
@@ -64,3 +66,4 @@ for box in layer.boxes:
                             + (f"  \n**Udgangspunkt:** {format_value(spec.baseline, spec.unit)}"
                                if spec.baseline is not None else ""))
             st.caption(spec.definition)
+        interpretation_panel(notes, filters, box=box, indicator_id=spec.id, key=f"n_{spec.id}")

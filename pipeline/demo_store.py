@@ -15,6 +15,7 @@ from data_access.db import bump_data_version, create_schema, drop_schema
 from data_access.raw import load_org_unit_frame as load_sources_org_units
 from demo.accounts import DEMO_PASSWORD, demo_accounts
 from demo.generator import DemoSpec, generate
+from demo.meeting import seed_meeting
 from pipeline.refresh import RefreshReport, refresh
 
 
@@ -57,4 +58,6 @@ def build_demo_store(engine: Engine, config: ChangeModelConfig, spec: DemoSpec) 
                            password_hash=password_hash, **account)
         bump_data_version(conn)
     written = time.perf_counter() - started
-    return DemoReport(rows=counts, write_seconds=written, refresh=refresh(engine, config))
+    report = DemoReport(rows=counts, write_seconds=written, refresh=refresh(engine, config))
+    seed_meeting(engine, config)  # the standard saved view and a few notes
+    return report

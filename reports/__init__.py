@@ -1,0 +1,1 @@
+"""Printable reports (meeting pack) built from stored values."""

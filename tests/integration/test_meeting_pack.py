@@ -1,0 +1,170 @@
+"""The meeting pack on the demo store: content, suppression, archive, audit, PDF pages, CLI."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+from html import escape
+from pathlib import Path
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+from sqlalchemy.engine import Engine
+
+from cli import meeting_pack as cli
+from data_access.db import get_engine
+from data_access.interpretations import INTERPRETATION_COLUMNS, add_interpretation
+from data_access.meeting_store import load_pack_html, load_packs
+from data_access.models import AuditEvent
+from data_access.scope import scope_for_codes
+from demo.generator import DemoSpec
+from demo.meeting import STANDARD_VIEW
+from indicators.format import format_value
+from indicators.status import STATUS_LABELS
+from pipeline.demo_store import build_demo_store
+from reports.assemble import PackRequest, build_pack_html, make_and_archive, metas_of
+from reports.meeting_pack import build_meeting_pack
+from tests.conftest import require
+from tests.support.browser import chromium_available
+
+MEETING = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory, config) -> Engine:
+    url = f"sqlite:///{tmp_path_factory.mktemp('pack') / 'store.sqlite'}"
+    engine = get_engine(url)
+    build_demo_store(engine, config, DemoSpec(scale=0.25, years=2))
+    scope = scope_for_codes(engine, ["580"])
+    add_interpretation(engine, scope=scope, username="styregruppe", roles=("styregruppe",),
+                       programme_id="aabenraa", box_id="M2", indicator_id=None,
+                       unit_id=scope.root_ids[0], period="2026H2", kind="beslutning",
+                       text="Beslutning om <b>M2</b> & opfølgning")
+    return engine
+
+
+@pytest.fixture(scope="module")
+def pack(store: Engine, config) -> str:
+    html, _unit = build_pack_html(
+        store, scope=scope_for_codes(store, ["580"]), username="styregruppe", meeting_date=MEETING,
+        request=PackRequest(config.programme("aabenraa"), "580-N", "2025H1", "2026H2"))
+    return html
+
+
+def test_the_pack_has_every_box_its_status_and_the_notes(pack: str, config) -> None:
+    programme = config.programme("aabenraa")
+    for _layer, box in programme.boxes():
+        assert f'data-box="{box.id}"' in pack
+        assert escape(box.title) in pack
+    for layer in programme.layers:
+        assert f'id="lag-{layer.id}"' in pack and escape(layer.title) in pack
+    assert any(label in pack for label in STATUS_LABELS.values())
+    assert "Styregruppemøde 23.11.2026" in pack and "Område Nord" in pack
+    assert "Beslutning om &lt;b&gt;M2&lt;/b&gt; &amp; opfølgning" not in pack  # other unit (580)
+    assert pack.count("<section") == 2 + len(programme.layers)
+    assert "Plotly.newPlot" in pack and pack.count("plotly.js v") >= 1  # offline: plotly inside
+
+
+def test_notes_of_the_unit_are_in_the_pack_escaped(store: Engine, config) -> None:
+    html, _ = build_pack_html(
+        store, scope=scope_for_codes(store, ["580"]), username="admin", meeting_date=MEETING,
+        request=PackRequest(config.programme("aabenraa"), "580", "2025H1", "2026H2"))
+    assert "Beslutning om &lt;b&gt;M2&lt;/b&gt; &amp; opfølgning" in html
+    assert "Åben rådgivning udvides" in html  # the demo decision
+    assert "Plan for de sidste aktionslæringsdage" in html  # the demo follow-up
+
+
+def test_a_suppressed_value_never_shows_a_number(config) -> None:
+    programme = config.programme("aabenraa")
+    box = programme.layers[0].boxes[0]
+    rows = [
+        {"indicator_id": box.headline.id, "unit_id": 1, "period": "2026H2", "value": 987.654,
+         "numerator": 321.0, "denominator": 3.0, "n": 3, "suppressed": True,
+         "target": box.headline.target, "status": "no_data"},
+        {"indicator_id": box.headline.id, "unit_id": 1, "period": "2026H1", "value": 0.75,
+         "numerator": 3.0, "denominator": 4.0, "n": 12, "suppressed": False,
+         "target": box.headline.target, "status": "close"},
+    ]
+    notes = pl.DataFrame(schema=INTERPRETATION_COLUMNS)
+    html = build_meeting_pack(
+        programme=programme, metas=metas_of(programme), values=pl.DataFrame(rows),
+        unit_id=1, unit_names={1: "Testenhed"}, period_from="2026H1", period="2026H2",
+        interpretations=notes, meeting_date=MEETING, author="test")
+    own = without_plotly_library(html)
+    assert "98765" not in own and "98.765" not in own and "54321" not in own
+    assert escape("< 5") in html
+    assert format_value(0.75, box.headline.unit) in html  # the visible value is there
+
+
+def without_plotly_library(html: str) -> str:
+    """The pack minus the embedded plotly.js library (whose source holds all sorts of digits)."""
+    scripts = re.findall(r"<script[^>]*>.*?</script>", html, flags=re.S)
+    library = [s for s in scripts if "plotly.js v" in s]
+    assert library, "plotly.js must be embedded"
+    for block in library:
+        html = html.replace(block, "")
+    return html
+
+
+def test_a_pack_is_archived_and_audited(store: Engine, config) -> None:
+    scope = scope_for_codes(store, ["580"])
+    files, pack_id = make_and_archive(
+        store, scope=scope, username="styregruppe", meeting_date=MEETING,
+        request=PackRequest(config.programme("aabenraa"), "580", "2025H1", "2026H2",
+                            view_name=STANDARD_VIEW))
+    packs = load_packs(store, scope=scope, programme_id="aabenraa")
+    assert packs["id"][0] == pack_id and packs["author"][0] == "styregruppe"
+    assert load_pack_html(store, scope=scope, pack_id=pack_id) == files["html"].decode()
+    assert load_packs(store, scope=scope_for_codes(store, ["580-S"]),
+                      programme_id="aabenraa").filter(pl.col("id") == pack_id).is_empty()
+    with store.connect() as conn:
+        detail = conn.execute(sa.select(AuditEvent.detail).where(
+            AuditEvent.action == "export", AuditEvent.username == "styregruppe",
+        ).order_by(AuditEvent.id.desc())).scalar()
+    assert f"pakke={pack_id}" in detail and "mødepakke" in detail
+
+
+def test_a_viewer_cannot_make_a_pack_for_a_unit_outside_their_scope(store: Engine,
+                                                                    config) -> None:
+    with pytest.raises(PermissionError):
+        build_pack_html(store, scope=scope_for_codes(store, ["580-S"]), username="x",
+                        meeting_date=MEETING,
+                        request=PackRequest(config.programme("aabenraa"), "580-N", "2025H1",
+                                            "2026H2"))
+
+
+def pdf_page_count(path: Path) -> int:
+    return len(PdfReader(str(path)).pages)
+
+
+def test_the_cli_writes_html_and_a_pdf_with_one_page_per_section(store: Engine, config,
+                                                                 tmp_path: Path) -> None:
+    html_out = tmp_path / "pakke.html"
+    assert cli.run(store, config, view=STANDARD_VIEW, period="2026H2", out=html_out,
+                   meeting_date=MEETING) == 0
+    html = html_out.read_text(encoding="utf-8")
+    sections = html.count("<section")
+    assert sections == 2 + len(config.programme("aabenraa").layers)
+    assert cli.run(store, config, view="Findes ikke", period="2026H2", out=html_out) == 1
+    assert cli.run(store, config, view=STANDARD_VIEW, period="2031H1", out=html_out) == 1
+    assert cli.run(store, config, view=STANDARD_VIEW, period=None, out=tmp_path / "x.doc") == 1
+    require(chromium_available())
+    pdf_out = tmp_path / "pakke.pdf"
+    assert cli.run(store, config, view=STANDARD_VIEW, period="2026H2", out=pdf_out,
+                   meeting_date=MEETING) == 0
+    assert pdf_out.read_bytes().startswith(b"%PDF")
+    assert pdf_page_count(pdf_out) == sections
+    text = " ".join(page.extract_text() for page in PdfReader(str(pdf_out)).pages)
+    assert "Styregruppemøde 23.11.2026" in text
+    assert re.search(r"Resultater på kort sigt", text)
+
+
+def test_the_cli_registers_its_command() -> None:
+    parser = argparse.ArgumentParser()
+    cli.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["meeting-pack", "--view", "V", "--period", "2026H2", "--out",
+                              "x.pdf"])
+    assert args.func is cli.cmd_meeting_pack and args.view == "V" and args.out == "x.pdf"

@@ -1,0 +1,242 @@
+"""The steering group's meeting on screen: presentation styling, the summary, one layer at a
+time, the meeting pack and the last meeting's pack."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from charts.tiles import TILE_CSS, box_tile_html
+from charts.trend import trend_chart
+from core.model_config import LayerSpec
+from data_access.interpretations import open_followups
+from data_access.meeting_store import find_view, load_pack_html, load_packs
+from demo.meeting import STANDARD_VIEW
+from indicators.format import format_change, format_date, format_datetime, format_value
+from indicators.meeting import (
+    FOLLOWUP_LABELS,
+    biggest_moves,
+    clamp_step,
+    order_followups,
+    status_counts,
+)
+from indicators.periods import period_label, periods_between
+from indicators.status import STATUS_COLOURS, STATUS_LABELS, STATUS_TEXT_COLOURS
+from reports.assemble import PackRequest, make_and_archive, pack_filename
+from ui.context import current_viewer, engine, indicator_metas
+from ui.filters import Filters
+from ui.interpretations import interpretation_panel
+from ui.saved_views import open_view
+
+SECTION_KEY = "meeting_section"
+
+PRESENTATION_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding: 2.5rem 2rem 2rem 2rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] li {
+  font-size: 1.3rem; line-height: 1.45; color: #111; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2.4rem; color: #0b2e4f; padding-top: 0; }
+.mt-section { font-size: 2.6rem; font-weight: 800; color: #0b2e4f; margin: .2rem 0 .6rem 0;
+  border-bottom: 5px solid #0b4f8a; line-height: 1.2; overflow-wrap: anywhere; }
+.mt-counts { width: 100%; border-collapse: separate; border-spacing: .35rem; font-size: 1.3rem;
+  table-layout: fixed; }
+.mt-counts th { text-align: left; color: #0b2e4f; font-weight: 700; padding: .2rem .4rem; }
+.mt-counts th.s { text-align: center; border-radius: 8px; background: var(--s); color: var(--t);
+  font-size: 1.1rem; }
+.mt-counts td { text-align: center; font-size: 2rem; font-weight: 800; border-radius: 8px;
+  border: 3px solid var(--s); color: #111; padding: .1rem; }
+.mt-counts td.zero { color: #8a8f98; font-weight: 600; }
+.mt-counts th.layer { width: 34%; }
+.mt-step { font-size: 1.3rem; font-weight: 700; color: #333; text-align: center;
+  padding-top: .35rem; }
+[data-testid="stMainBlockContainer"] .cm-tile h4 { font-size: 1.35rem; }
+[data-testid="stMainBlockContainer"] .cm-tile .cm-ind,
+[data-testid="stMainBlockContainer"] .cm-tile .cm-change,
+[data-testid="stMainBlockContainer"] .cm-target { font-size: 1.05rem; }
+[data-testid="stMainBlockContainer"] .cm-tile .cm-value { font-size: 2.2rem; }
+[data-testid="stMainBlockContainer"] .cm-badge { font-size: 1.05rem; }
+[data-testid="stMainBlockContainer"] button p { font-size: 1.2rem; }
+[data-testid="stMainBlockContainer"] button[kind="primary"]:not(:disabled),
+[data-testid="stMainBlockContainer"] button[kind="primary"]:not(:disabled) p {
+  color: #ffffff !important; }
+</style>
+"""
+
+
+def start_from_standard_view() -> None:
+    """The first time a session opens the meeting, show the steering group's standard view."""
+    if st.session_state.get("meeting_view_applied"):
+        return
+    st.session_state["meeting_view_applied"] = True
+    view = find_view(engine(), name=STANDARD_VIEW)
+    if view is None:
+        return
+    wanted = {"enhed": view["unit_code"], "fra": view["period_from"], "til": view["period_to"],
+              "alder": view["age_group"], "udsatte": "1" if view["vulnerable_only"] else "0"}
+    if any(st.query_params.get(k) != v for k, v in wanted.items()):
+        open_view(view)
+    st.session_state["active_view"] = view["name"]
+
+
+def walk_controls(titles: list[str]) -> int:
+    """"Forrige" / "Næste" over the sections; returns the section to show."""
+    count = len(titles)
+    index = clamp_step(int(st.session_state.get(SECTION_KEY, 0)), 0, count)
+    st.session_state[SECTION_KEY] = index
+
+    def step(by: int) -> None:  # a callback: runs before the rerun draws the buttons
+        st.session_state[SECTION_KEY] = clamp_step(st.session_state[SECTION_KEY], by, count)
+
+    left, middle, right = st.columns([1, 3, 1], vertical_alignment="center")
+    left.button("Forrige", icon=":material/arrow_back:", disabled=index == 0, width="stretch",
+                key="meeting_prev", on_click=step, args=(-1,))
+    right.button("Næste", icon=":material/arrow_forward:", disabled=index == count - 1,
+                 width="stretch", key="meeting_next", type="primary", on_click=step, args=(1,))
+    middle.markdown(f'<div class="mt-step">{index + 1} af {len(titles)} · '
+                    f"{titles[index]}</div>", unsafe_allow_html=True)
+    return index
+
+
+def counts_table(counts: pl.DataFrame, titles: dict[str, str]) -> str:
+    """Layers as rows, statuses as columns, with large numbers."""
+    head = "".join(
+        f'<th class="s" style="--s:{STATUS_COLOURS[s]};--t:{STATUS_TEXT_COLOURS[s]}">'
+        f"{STATUS_LABELS[s]}</th>" for s in STATUS_LABELS)
+    body = "".join(
+        f'<tr><th class="layer">{titles[r["layer_id"]]} ({r["total"]} bokse)</th>'
+        + "".join(f'<td class="{"zero" if r[s] == 0 else ""}" '
+                  f'style="--s:{STATUS_COLOURS[s]}">{r[s]}</td>' for s in STATUS_LABELS)
+        + "</tr>" for r in counts.iter_rows(named=True))
+    return f'<table class="mt-counts"><tr><th class="layer"></th>{head}</tr>{body}</table>'
+
+
+def summary_section(filters: Filters, values: pl.DataFrame, meeting_date: dt.date) -> None:
+    programme = filters.programme
+    st.markdown('<div class="mt-section">Resumé</div>', unsafe_allow_html=True)
+    layers = {lay.id: [b.headline.id for b in lay.boxes] for lay in programme.layers}
+    counts = status_counts(values, layers, unit_id=filters.unit_id, period=filters.period_to)
+    titles = {lay.id: lay.title for lay in programme.layers}
+    st.markdown(counts_table(counts, titles), unsafe_allow_html=True)
+    metas = indicator_metas(programme)
+    left, right = st.columns(2, gap="large")
+    left.subheader("Største ændringer siden forrige periode")
+    moves = biggest_moves(values, metas, unit_id=filters.unit_id, period=filters.period_to)
+    for r in moves.iter_rows(named=True):
+        meta = metas[r["indicator_id"]]
+        box = programme.box_of(r["indicator_id"])[1]
+        arrow = "▲ bedre" if r["improved"] else "▼ dårligere"
+        left.markdown(f"**{box.id} · {meta.name}**: {format_value(r['previous_value'], meta.unit)}"
+                      f" → **{format_value(r['value'], meta.unit)}** "
+                      f"({format_change(r['change'], meta.unit)}, {arrow})")
+    if moves.is_empty():
+        left.markdown("Ingen sammenlignelige ændringer.")
+    right.subheader("Opfølgninger")
+    viewer = current_viewer()
+    followups = order_followups(open_followups(
+        engine(), scope=viewer.scope, programme_id=programme.id, unit_ids=(filters.unit_id,)),
+        meeting_date=meeting_date)
+    for r in followups.iter_rows(named=True):
+        due = format_date(r["due_on"]) if r["due_on"] else "ingen frist"
+        flag = "**Forfalden før mødet** · " if r["due_before_meeting"] else ""
+        right.markdown(f"{flag}Frist {due} · {r['owner'] or '–'} · {r['box_id']}: {r['text']} "
+                       f"({FOLLOWUP_LABELS.get(r['status'] or '', '')})")
+    if followups.is_empty():
+        right.markdown("Ingen åbne opfølgninger.")
+
+
+def layer_section(layer: LayerSpec, filters: Filters, values: pl.DataFrame,
+                  labels: dict[int, str], notes: pl.DataFrame) -> None:
+    st.markdown(f'<div class="mt-section">{layer.title} · {period_label(filters.period_to)}'
+                "</div>", unsafe_allow_html=True)
+    st.markdown(TILE_CSS, unsafe_allow_html=True)
+    periods = periods_between(filters.period_from, filters.period_to)
+    order = {u: i for i, u in enumerate(labels)}
+    for box in layer.boxes:
+        spec = box.headline
+        rows = values.filter(pl.col("indicator_id") == spec.id)
+        now = rows.filter((pl.col("unit_id") == filters.unit_id)
+                          & (pl.col("period") == filters.period_to))
+        row = now.row(0, named=True) if not now.is_empty() else {}
+        previous = rows.filter(pl.col("unit_id") == filters.unit_id).sort("period")
+        change = None
+        if previous.height >= 2 and row:
+            change = _change(previous, filters.period_to)
+        tile_col, chart_col, notes_col = st.columns([2, 3, 2], gap="medium")
+        tile_col.markdown(box_tile_html(
+            box_id=box.id, title=box.title, full_text=box.text, indicator_name=spec.name,
+            value=row.get("value"), suppressed=bool(row.get("suppressed")), change=change,
+            unit=spec.unit, target=spec.target, status=row.get("status", "no_data"),
+        ), unsafe_allow_html=True)
+        series = (rows.filter(pl.col("unit_id").is_in(list(labels)))
+                  .with_columns(pl.col("unit_id").replace_strict(labels).alias("label"),
+                                pl.col("unit_id").replace_strict(order).alias("order"))
+                  .sort("order", "period"))
+        chart_col.markdown(f"**{spec.name}**")
+        if series.is_empty():
+            chart_col.markdown("Ingen data for perioden.")
+        else:
+            fig = trend_chart(series, unit=spec.unit, target=spec.target, title="",
+                              periods=periods)
+            fig.update_layout(font={"size": 15}, height=320, margin={"t": 20})
+            chart_col.plotly_chart(fig, config={"displaylogo": False, "locale": "da",
+                                                "displayModeBar": False},
+                                   key=f"meet_{spec.id}")
+        with notes_col:
+            interpretation_panel(notes, filters, box=box, indicator_id=None,
+                                 key=f"m_{box.id}", show_box_notes=True)
+        st.divider()
+
+
+def _change(rows: pl.DataFrame, period: str) -> float | None:
+    from indicators.periods import previous_period
+
+    by_period = dict(zip(rows["period"].to_list(), rows["value"].to_list(), strict=True))
+    now, before = by_period.get(period), by_period.get(previous_period(period))
+    return None if now is None or before is None else now - before
+
+
+def pack_controls(filters: Filters, meeting_date: dt.date) -> None:
+    """"Lav mødepakke": HTML and PDF of this view, archived and audited."""
+    viewer = current_viewer()
+    request = PackRequest(
+        programme=filters.programme, unit_code=str(st.query_params.get("enhed", "")),
+        period_from=filters.period_from, period_to=filters.period_to,
+        age_group=filters.age_group, vulnerable_only=filters.vulnerable_only,
+        view_name=st.session_state.get("active_view", ""))
+    if st.button("Lav mødepakke", icon=":material/picture_as_pdf:", key="make_pack"):
+        with st.spinner("Laver mødepakken (HTML og PDF) …"):
+            files, pack_id = make_and_archive(
+                engine(), scope=viewer.scope, request=request, username=viewer.username,
+                meeting_date=meeting_date, formats=("html", "pdf"))
+        st.session_state["meeting_pack"] = (files, request.unit_code, pack_id)
+    made = st.session_state.get("meeting_pack")
+    if made:
+        files, code, pack_id = made
+        name = pack_filename(filters.programme.id, code, filters.period_to, meeting_date, "")
+        left, right = st.columns(2)
+        left.download_button("Hent PDF", files["pdf"], file_name=name + "pdf",
+                             mime="application/pdf", icon=":material/download:")
+        right.download_button("Hent HTML", files["html"], file_name=name + "html",
+                              mime="text/html", icon=":material/download:")
+        st.caption(f"Mødepakke nr. {pack_id} er gemt i arkivet.")
+
+
+def last_meeting(filters: Filters) -> None:
+    """The newest archived pack, shown as it was handed out."""
+    viewer = current_viewer()
+    packs = load_packs(engine(), scope=viewer.scope, programme_id=filters.programme.id, limit=1)
+    if packs.is_empty():
+        st.info("Der er endnu ikke lavet en mødepakke.")
+        return
+    pack = packs.row(0, named=True)
+    st.markdown(f"Mødepakke til mødet {format_date(pack['meeting_date'])}, lavet "
+                f"{format_datetime(pack['created_at'])} af {pack['author']}.")
+    html = load_pack_html(engine(), scope=viewer.scope, pack_id=pack["id"]) or ""
+    st.download_button("Hent sidste mødepakke (HTML)", html.encode("utf-8"),
+                       file_name=f"moedepakke_{pack['meeting_date'].isoformat()}.html",
+                       mime="text/html", icon=":material/download:")
+    # The pack is HTML this app generated itself (all user text escaped), read from our store.
+    st.iframe(html, height=900)
