@@ -9,19 +9,10 @@ from sqlalchemy.engine import Connection, Engine
 from data_access.models import IndicatorValue
 from data_access.raw import read_frame
 from data_access.scope import Scope, units_in_scope_clause
+from indicators.engine import VALUE_SCHEMA
 
-VALUE_COLUMNS: dict[str, pl.DataType] = {
-    "indicator_id": pl.Utf8,
-    "unit_id": pl.Int64,
-    "period": pl.Utf8,
-    "age_group": pl.Utf8,
-    "vulnerable_only": pl.Boolean,
-    "value": pl.Float64,
-    "numerator": pl.Float64,
-    "denominator": pl.Float64,
-    "n": pl.Int64,
-    "suppressed": pl.Boolean,
-}
+# The stored columns: the engine's value schema plus the indicator it belongs to.
+VALUE_COLUMNS: dict[str, pl.DataType] = {"indicator_id": pl.Utf8, **VALUE_SCHEMA}
 
 
 def replace_programme_values(conn: Connection, *, programme_id: str, values: pl.DataFrame) -> int:

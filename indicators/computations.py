@@ -60,6 +60,23 @@ def _in_periods(frame: pl.DataFrame, src: Sources, date_col: str) -> pl.DataFram
     return out.filter(pl.col("period").is_in(src.periods["period"].implode()))
 
 
+def _events_per_institution(events: pl.DataFrame, src: Sources, *, per: float) -> pl.DataFrame:
+    """Events (one row each, with ``period``) per institution and ``per`` time units.
+
+    Each event adds 1 to the numerator; every institution adds ``per`` to the denominator in
+    every period, so institutions without events count as zero instead of being left out.
+    """
+    held = _observations(events, subject=pl.col("institution_id").cast(pl.Utf8),
+                         num=pl.lit(1.0), den=pl.lit(0.0))
+    institutions = src.org_units.filter(pl.col("level") == "institution").select(
+        pl.col("id").alias("institution_id")
+    )
+    exposure = institutions.join(src.periods.select("period"), how="cross")
+    return pl.concat([held, _observations(
+        exposure, subject=pl.col("institution_id").cast(pl.Utf8), num=pl.lit(0.0),
+        den=pl.lit(per))])
+
+
 # --- Aktiviteter ------------------------------------------------------------------------------
 
 
@@ -68,20 +85,7 @@ def sessions_per_institution_month(src: Sources) -> pl.DataFrame:
 
     Numerator: sessions held. Denominator: institution-months (6 per institution and half-year).
     """
-    sessions = _in_periods(src.counselling, src, "held_on")
-    held = _observations(
-        sessions, subject=pl.col("institution_id").cast(pl.Utf8), num=pl.lit(1.0),
-        den=pl.lit(0.0),
-    )
-    institutions = src.org_units.filter(pl.col("level") == "institution").select(
-        pl.col("id").alias("institution_id")
-    )
-    exposure = institutions.join(src.periods.select("period"), how="cross")
-    months = _observations(
-        exposure, subject=pl.col("institution_id").cast(pl.Utf8), num=pl.lit(0.0),
-        den=pl.lit(6.0),
-    )
-    return pl.concat([held, months])
+    return _events_per_institution(_in_periods(src.counselling, src, "held_on"), src, per=6.0)
 
 
 def share_sessions_min_professions(src: Sources, *, min_professions: int = 2) -> pl.DataFrame:
@@ -216,20 +220,7 @@ def parent_followup_share(src: Sources) -> pl.DataFrame:
 
 def meetings_per_institution(src: Sources) -> pl.DataFrame:
     """Cross-sector meetings held per institution in the half-year."""
-    meetings = _in_periods(src.meetings, src, "held_on")
-    held = _observations(
-        meetings, subject=pl.col("institution_id").cast(pl.Utf8), num=pl.lit(1.0),
-        den=pl.lit(0.0),
-    )
-    institutions = src.org_units.filter(pl.col("level") == "institution").select(
-        pl.col("id").alias("institution_id")
-    )
-    exposure = institutions.join(src.periods.select("period"), how="cross")
-    per_inst = _observations(
-        exposure, subject=pl.col("institution_id").cast(pl.Utf8), num=pl.lit(0.0),
-        den=pl.lit(1.0),
-    )
-    return pl.concat([held, per_inst])
+    return _events_per_institution(_in_periods(src.meetings, src, "held_on"), src, per=1.0)
 
 
 def share_meetings_parents_invited(src: Sources) -> pl.DataFrame:
