@@ -53,7 +53,8 @@ def format_change(change: float | None, unit: str) -> str:
         return ""
     suffix = " pct.-point" if unit in {"%", "procentpoint"} else UNIT_SUFFIX.get(unit, "")
     sign = "+" if change > 0 else ("−" if change < 0 else "±")
-    return f"{sign}{format_number(abs(change), decimals_for(unit))}{suffix}"
+    decimals = 0 if unit == "antal" and float(change).is_integer() else decimals_for(unit)
+    return f"{sign}{format_number(abs(change), decimals)}{suffix}"
 
 
 def format_date(day: dt.date) -> str:

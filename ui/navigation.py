@@ -75,7 +75,10 @@ def pages_for(viewer: Viewer, programme: ProgrammeSpec) -> st.Page:
         wanted = [p for group in sections.values() for p in group if p.url_path == requested]
         if wanted and requested != page.url_path:
             st.switch_page(wanted[0], query_params=st.query_params.to_dict())
-    st.query_params["side"] = page.url_path
+    if page.url_path:
+        st.query_params["side"] = page.url_path
+    else:
+        st.query_params.pop("side", None)
     layer_by_path = {f"lag-{layer.id}": layer.id for layer in programme.layers}
     st.session_state["current_layer"] = layer_by_path.get(page.url_path)
     return page

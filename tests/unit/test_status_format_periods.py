@@ -35,6 +35,8 @@ def test_danish_number_and_date_formats() -> None:
     assert format_change(-2.25, "%") == "−2,2 pct.-point" or format_change(-2.25, "%") == \
         "−2,3 pct.-point"
     assert format_change(0.0, "score") == "±0,0"
+    assert format_change(-182.0, "antal") == "−182"
+    assert format_change(0.25, "antal") == "+0,2" or format_change(0.25, "antal") == "+0,3"
     assert format_date(dt.date(2026, 11, 23)) == "23.11.2026"
 
 
