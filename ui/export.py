@@ -10,18 +10,20 @@ import streamlit as st
 from data_access.accounts import record_event
 from exports.tidy import export_filename, tidy_frame, to_csv_bytes, to_xlsx_bytes
 from ui import cache
-from ui.context import app_settings, current_viewer, engine
+from ui.context import Viewer, app_settings, current_viewer, engine
 from ui.filters import Filters
 from ui.views import data_version
 
 EXPORT_ROLES = ("admin", "konsulent")
 
 
-def export_buttons(filters: Filters, unit_ids: list[int], *, what: str) -> None:
-    """CSV (Danish Excel by default) and XLSX of the indicator values for ``unit_ids``."""
-    viewer = current_viewer()
-    if not viewer.has_role(*EXPORT_ROLES):
-        return
+def export_frame(filters: Filters, viewer: Viewer,
+                 unit_ids: list[int]) -> tuple[pl.DataFrame, str]:
+    """The tidy export of ``unit_ids`` as the viewer may see them, and the chosen unit's code.
+
+    Values come through the same scoped loader as the screen: units outside the viewer's scope
+    never appear, units above it only as the aggregate benchmarks shown on screen.
+    """
     url = app_settings().database_url
     raw = cache.indicator_values(
         url, viewer.scope, filters.programme.id, filters.period_from, filters.period_to,
@@ -32,6 +34,15 @@ def export_buttons(filters: Filters, unit_ids: list[int], *, what: str) -> None:
     frame = tidy_frame(raw, filters.programme, known, age_group=filters.age_group,
                        vulnerable_only=filters.vulnerable_only)
     code = known.filter(pl.col("id") == filters.unit_id)["code"].item()
+    return frame, code
+
+
+def export_buttons(filters: Filters, unit_ids: list[int], *, what: str) -> None:
+    """CSV (Danish Excel by default) and XLSX of the indicator values for ``unit_ids``."""
+    viewer = current_viewer()
+    if not viewer.has_role(*EXPORT_ROLES):
+        return
+    frame, code = export_frame(filters, viewer, unit_ids)
     today = dt.date.today()
     detail = (f"{what}: program={filters.programme.id} enhed={code} "
               f"periode={filters.period_from}-{filters.period_to} alder={filters.age_group} "
