@@ -15,6 +15,7 @@ from core.model_config import ConfigError, load_programmes
 from core.settings import DEFAULT_SQLITE_PATH, load_settings
 from data_access.db import create_schema, get_engine
 from demo.generator import DemoSpec
+from indicators.format import format_number
 
 
 def _context():  # type: ignore[no-untyped-def]
@@ -48,8 +49,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     spec = DemoSpec(scale=args.scale, years=args.years)
     report = build_demo_store(engine, config, spec)
     total = sum(report.rows.values())
-    print(f"Demo-data skrevet: {total:,} rækker på {report.write_seconds:.1f} s; "
-          f"{report.refresh.rows:,} indikatorværdier beregnet på {report.refresh.seconds:.1f} s.")
+    print(f"Demo-data skrevet: {format_number(total, 0)} rækker på "
+          f"{format_number(report.write_seconds)} s; {format_number(report.refresh.rows, 0)} "
+          f"indikatorværdier beregnet på {format_number(report.refresh.seconds)} s.")
     return 0
 
 
@@ -58,8 +60,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
     _settings, config, engine = _context()
     report = refresh(engine, config)
-    print(f"{report.rows:,} indikatorværdier beregnet for {len(report.periods)} perioder "
-          f"på {report.seconds:.1f} s.")
+    print(f"{format_number(report.rows, 0)} indikatorværdier beregnet for "
+          f"{len(report.periods)} perioder på {format_number(report.seconds)} s.")
     return 0
 
 
@@ -144,7 +146,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     record_event(engine, username=args.user or _default_user(), action="export",
                  detail=f"{programme.id} {args.org_unit} {args.period_from}-{args.period_to} "
                         f"{args.format}: {out.name}", rows=frame.height)
-    print(f"{frame.height:,} rækker eksporteret til {out}.".replace(",", "."))
+    print(f"{format_number(frame.height, 0)} rækker eksporteret til {out}.")
     return 0
 
 
