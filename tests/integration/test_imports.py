@@ -1,4 +1,5 @@
-"""Imports into a real SQLite store: every kind's template, bad files change nothing."""
+"""Imports into a real SQLite store and a real PostgreSQL: every kind's template, bad files change
+nothing."""
 
 from __future__ import annotations
 
@@ -31,12 +32,44 @@ def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def store(seed_store: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
-    target = tmp_path / "store.sqlite"
-    with sqlite3.connect(seed_store) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    engine = get_engine(f"sqlite:///{target}")
+@pytest.fixture(scope="module")
+def pg_seed(postgres_url: str) -> str:
+    """A PostgreSQL database holding the small demo, used as a template for each test's copy."""
+    url = _create_database(postgres_url, "import_seed")
+    engine = get_engine(url)
+    build_demo_store(engine, CONFIG, DemoSpec(scale=0.25, years=1))
+    engine.dispose()
+    return url
+
+
+def _create_database(server_url: str, name: str, *, template: str | None = None) -> str:
+    from psycopg import sql
+
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template:
+        statement = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.Identifier(name), sql.Identifier(template))
+    with admin.connect() as conn:
+        conn.exec_driver_sql(statement)  # type: ignore[arg-type]
+    admin.dispose()
+    return sa.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+_COPIES = iter(range(1_000_000))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, seed_store: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        target = tmp_path / "store.sqlite"
+        with sqlite3.connect(seed_store) as src, sqlite3.connect(target) as dst:
+            src.backup(dst)
+        engine = get_engine(f"sqlite:///{target}")
+    else:
+        seed = request.getfixturevalue("pg_seed")
+        name = f"import_copy_{next(_COPIES)}"
+        engine = get_engine(_create_database(seed, name, template="import_seed"))
     yield engine
     engine.dispose()
 
