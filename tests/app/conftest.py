@@ -1,4 +1,5 @@
-"""The ``app`` fixture: a logged-in AppTest on the small demo store."""
+"""The ``app`` fixture: a logged-in AppTest on the small demo store, on SQLite and on PostgreSQL
+(the same deterministic demo data in both)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ TIMEOUT = 60
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
-@pytest.fixture
-def app(sqlite_demo: str, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("DATABASE_URL", sqlite_demo)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    url = request.getfixturevalue("sqlite_demo" if request.param == "sqlite" else "postgres_demo")
+    monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("DEMO_MODE", "1")
     st.cache_resource.clear()
     st.cache_data.clear()
