@@ -30,8 +30,13 @@ demo: install ## Rebuild the demo store from scratch
 refresh: install ## Recompute the indicator values (analytics tables)
 	$(PY) manage.py refresh
 
-lint: install ## ruff
+# mypy covers the pure layers (config, indicators, charts, exports, pipeline); the store and UI
+# layers are not yet typed cleanly against SQLModel's column attributes.
+TYPED := core indicators charts exports pipeline
+
+lint: install ## ruff, and mypy on the typed layers
 	$(BIN)/ruff check .
+	$(BIN)/mypy --ignore-missing-imports --follow-imports=silent $(TYPED)
 
 test: install lint ## Lint and run the whole test suite
 	$(BIN)/pytest

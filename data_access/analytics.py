@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import sqlalchemy as sa
+from polars._typing import PolarsDataType
 from sqlalchemy.engine import Connection, Engine
 
 from data_access.models import IndicatorValue
@@ -12,7 +13,7 @@ from data_access.scope import Scope, units_in_scope_clause
 from indicators.engine import VALUE_SCHEMA
 
 # The stored columns: the engine's value schema plus the indicator it belongs to.
-VALUE_COLUMNS: dict[str, pl.DataType] = {"indicator_id": pl.Utf8, **VALUE_SCHEMA}
+VALUE_COLUMNS: dict[str, PolarsDataType] = {"indicator_id": pl.Utf8, **VALUE_SCHEMA}
 
 
 def replace_programme_values(conn: Connection, *, programme_id: str, values: pl.DataFrame) -> int:

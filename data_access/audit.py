@@ -6,12 +6,13 @@ import datetime as dt
 
 import polars as pl
 import sqlalchemy as sa
+from polars._typing import PolarsDataType
 from sqlalchemy.engine import Engine
 
 from data_access.models import AuditEvent
 from data_access.raw import read_frame
 
-AUDIT_SCHEMA: dict[str, pl.DataType] = {
+AUDIT_SCHEMA: dict[str, PolarsDataType] = {
     "at": pl.Datetime, "username": pl.Utf8, "action": pl.Utf8, "detail": pl.Utf8,
     "rows": pl.Int64,
 }

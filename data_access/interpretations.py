@@ -16,6 +16,7 @@ import datetime as dt
 
 import polars as pl
 import sqlalchemy as sa
+from polars._typing import PolarsDataType
 from sqlalchemy.engine import Connection, Engine
 
 from data_access.meeting_models import (
@@ -32,7 +33,7 @@ WRITER_ROLES = ("admin", "leder", "styregruppe", "konsulent")
 DECISION_ROLES = ("admin", "styregruppe")
 MAX_TEXT = 4000
 
-INTERPRETATION_COLUMNS: dict[str, pl.DataType] = {
+INTERPRETATION_COLUMNS: dict[str, PolarsDataType] = {
     "id": pl.Int64, "programme_id": pl.Utf8, "box_id": pl.Utf8, "indicator_id": pl.Utf8,
     "unit_id": pl.Int64, "period": pl.Utf8, "kind": pl.Utf8, "text": pl.Utf8,
     "author": pl.Utf8, "created_at": pl.Datetime, "updated_at": pl.Datetime,
@@ -40,7 +41,7 @@ INTERPRETATION_COLUMNS: dict[str, pl.DataType] = {
     "version": pl.Int64, "withdrawn": pl.Boolean, "withdrawn_by": pl.Utf8,
     "withdrawn_at": pl.Datetime,
 }
-HISTORY_COLUMNS: dict[str, pl.DataType] = {
+HISTORY_COLUMNS: dict[str, PolarsDataType] = {
     "interpretation_id": pl.Int64, "version": pl.Int64, "change": pl.Utf8,
     "changed_at": pl.Datetime, "changed_by": pl.Utf8, "kind": pl.Utf8, "text": pl.Utf8,
     "owner": pl.Utf8, "due_on": pl.Date, "status": pl.Utf8, "withdrawn": pl.Boolean,

@@ -7,18 +7,19 @@ import json
 
 import polars as pl
 import sqlalchemy as sa
+from polars._typing import PolarsDataType
 from sqlalchemy.engine import Engine
 
 from data_access.meeting_models import MeetingPack, SavedView
 from data_access.raw import read_frame
 from data_access.scope import Scope, units_in_scope_clause
 
-VIEW_COLUMNS: dict[str, pl.DataType] = {
+VIEW_COLUMNS: dict[str, PolarsDataType] = {
     "id": pl.Int64, "name": pl.Utf8, "programme_id": pl.Utf8, "period_from": pl.Utf8,
     "period_to": pl.Utf8, "unit_code": pl.Utf8, "age_group": pl.Utf8,
     "vulnerable_only": pl.Boolean, "created_by": pl.Utf8, "created_at": pl.Datetime,
 }
-PACK_COLUMNS: dict[str, pl.DataType] = {
+PACK_COLUMNS: dict[str, PolarsDataType] = {
     "id": pl.Int64, "created_at": pl.Datetime, "author": pl.Utf8, "programme_id": pl.Utf8,
     "view_name": pl.Utf8, "filters": pl.Utf8, "unit_id": pl.Int64, "period": pl.Utf8,
     "meeting_date": pl.Date,

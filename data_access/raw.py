@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
+from polars._typing import PolarsDataType
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
@@ -46,7 +47,7 @@ def arrow_connection(conn: Connection) -> Iterator[Any]:
 
 
 def read_arrow_frame(arrow_conn: Any, stmt: sa.Select,
-                     schema: dict[str, pl.DataType]) -> pl.DataFrame:
+                     schema: dict[str, PolarsDataType]) -> pl.DataFrame:
     """Run a select through ADBC: Arrow columns from the server, no Python object per value."""
     compiled = stmt.compile(dialect=_ARROW_DIALECT, compile_kwargs={"render_postcompile": True})
     params = tuple(compiled.params[name] for name in compiled.positiontup or ())
@@ -62,7 +63,7 @@ def read_arrow_frame(arrow_conn: Any, stmt: sa.Select,
     return frame.cast(schema)
 
 
-def read_frame(conn: Connection, stmt: sa.Select, schema: dict[str, pl.DataType],
+def read_frame(conn: Connection, stmt: sa.Select, schema: dict[str, PolarsDataType],
                *, bulk: bool = False) -> pl.DataFrame:
     """Run a select and return its rows as a frame with an explicit schema (column order kept).
 

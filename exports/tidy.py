@@ -11,11 +11,12 @@ import io
 import re
 
 import polars as pl
+from polars._typing import PolarsDataType
 
 from indicators.status import STATUS_LABELS
 from indicators.summary import IndicatorMeta, pick_subgroup, with_status
 
-TIDY_COLUMNS: dict[str, pl.DataType] = {
+TIDY_COLUMNS: dict[str, PolarsDataType] = {
     "programme": pl.Utf8,
     "layer": pl.Utf8,
     "box": pl.Utf8,

@@ -15,6 +15,7 @@ A municipality (1) with one area (2) and one institution (3); two children obser
 from __future__ import annotations
 
 import polars as pl
+from polars._typing import PolarsDataType
 
 from indicators.suppression import secondary_suppression
 
@@ -22,7 +23,7 @@ GROUP_COMBOS = [
     ("alle", False), ("0-2", False), ("3-5", False), ("alle", True), ("0-2", True), ("3-5", True),
 ]
 
-VALUE_SCHEMA: dict[str, pl.DataType] = {
+VALUE_SCHEMA: dict[str, PolarsDataType] = {
     "unit_id": pl.Int64,
     "period": pl.Utf8,
     "age_group": pl.Utf8,

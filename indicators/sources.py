@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 import polars as pl
+from polars._typing import PolarsDataType
 
 I, S, D, B = pl.Int64, pl.Utf8, pl.Date, pl.Boolean  # noqa: E741
 
-SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+SCHEMAS: dict[str, dict[str, PolarsDataType]] = {
     "org_units": {"id": I, "code": S, "name": S, "level": S, "parent_id": I, "path": S},
     "children": {"child_id": I, "birth_month": D, "vulnerable": B, "institution_id": I},
     "assessments": {
@@ -45,7 +46,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
 
 # The columns every computation returns: one row per observation (a child, a family, a session,
 # a staff member or an institution in a period). The engine aggregates them up the org tree.
-OBSERVATION_SCHEMA: dict[str, pl.DataType] = {
+OBSERVATION_SCHEMA: dict[str, PolarsDataType] = {
     "institution_id": I,
     "period": S,
     "subject": S,  # who the observation is about; n = distinct subjects
