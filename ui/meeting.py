@@ -24,6 +24,7 @@ from indicators.meeting import (
 )
 from indicators.periods import period_label, periods_between
 from indicators.status import STATUS_COLOURS, STATUS_LABELS, STATUS_TEXT_COLOURS
+from indicators.summary import snapshot
 from reports.assemble import PackRequest, make_and_archive, pack_filename
 from ui.context import current_viewer, engine, indicator_metas
 from ui.filters import Filters
@@ -154,16 +155,13 @@ def layer_section(layer: LayerSpec, filters: Filters, values: pl.DataFrame,
     st.markdown(TILE_CSS, unsafe_allow_html=True)
     periods = periods_between(filters.period_from, filters.period_to)
     order = {u: i for i, u in enumerate(labels)}
+    current = {r["indicator_id"]: r for r in snapshot(
+        values, unit_id=filters.unit_id, period=filters.period_to).iter_rows(named=True)}
     for box in layer.boxes:
         spec = box.headline
         rows = values.filter(pl.col("indicator_id") == spec.id)
-        now = rows.filter((pl.col("unit_id") == filters.unit_id)
-                          & (pl.col("period") == filters.period_to))
-        row = now.row(0, named=True) if not now.is_empty() else {}
-        previous = rows.filter(pl.col("unit_id") == filters.unit_id).sort("period")
-        change = None
-        if previous.height >= 2 and row:
-            change = _change(previous, filters.period_to)
+        row = current.get(spec.id, {})
+        change = row.get("change")
         tile_col, chart_col, notes_col = st.columns([2, 3, 2], gap="medium")
         tile_col.markdown(box_tile_html(
             box_id=box.id, title=box.title, full_text=box.text, indicator_name=spec.name,
@@ -188,14 +186,6 @@ def layer_section(layer: LayerSpec, filters: Filters, values: pl.DataFrame,
             interpretation_panel(notes, filters, box=box, indicator_id=None,
                                  key=f"m_{box.id}", show_box_notes=True)
         st.divider()
-
-
-def _change(rows: pl.DataFrame, period: str) -> float | None:
-    from indicators.periods import previous_period
-
-    by_period = dict(zip(rows["period"].to_list(), rows["value"].to_list(), strict=True))
-    now, before = by_period.get(period), by_period.get(previous_period(period))
-    return None if now is None or before is None else now - before
 
 
 def pack_controls(filters: Filters, meeting_date: dt.date) -> None:
