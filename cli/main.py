@@ -35,6 +35,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from pipeline.demo_store import build_demo_store
 
     settings, config, engine = _context()
+    if args.if_missing and not settings.demo_mode:
+        # `make run` on a municipality's own store: nothing to build, start the app on that store
+        print("DATABASE_URL peger på en anden database end demo-databasen: "
+              "demo-data springes over.")
+        return 0
     if not settings.demo_mode and not args.force:
         print("Demo-data må kun skrives til demo-databasen (brug --force for at overskrive "
               f"{settings.database_url}).", file=sys.stderr)
