@@ -2,17 +2,21 @@
 
 Pure functions over polars frames; suppressed values never leave with their n, value,
 numerator or denominator. Strings that a spreadsheet would run as a formula are neutralised.
+
+This is the raw, code-named file of the command line (``manage.py export``); the pages export
+what they show through :mod:`exports.tables`. The writers live in :mod:`exports.files` and are
+re-exported here for the callers of this module.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 
 import polars as pl
 from polars._typing import PolarsDataType
 
+from exports.files import neutralise, neutralise_frame, to_csv_bytes, to_xlsx_bytes
 from indicators.status import STATUS_LABELS
 from indicators.summary import IndicatorMeta, pick_subgroup, with_status
 
@@ -34,7 +38,6 @@ TIDY_COLUMNS: dict[str, PolarsDataType] = {
     "status": pl.Utf8,
     "suppressed": pl.Boolean,
 }
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _metas(programme) -> dict[str, IndicatorMeta]:  # type: ignore[no-untyped-def]
@@ -83,57 +86,8 @@ def tidy_frame(values: pl.DataFrame, programme, org_units: pl.DataFrame, *,  # t
     return out.select([pl.col(c).cast(t) for c, t in TIDY_COLUMNS.items()])
 
 
-def neutralise(text: object) -> object:
-    """Prefix ``'`` to strings a spreadsheet would treat as a formula; other values unchanged."""
-    if isinstance(text, str) and text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-def neutralise_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    starts = "^[" + re.escape("".join(FORMULA_STARTS)) + "]"
-    return frame.with_columns(
-        pl.when(pl.col(c).str.contains(starts)).then(pl.lit("'") + pl.col(c))
-        .otherwise(pl.col(c)).alias(c)
-        for c, t in frame.schema.items() if t == pl.Utf8
-    )
-
-
-def to_csv_bytes(frame: pl.DataFrame, *, danish: bool = True) -> bytes:
-    """UTF-8 with BOM; Danish: ``;`` and decimal comma, otherwise ``,`` and ``.``."""
-    safe = neutralise_frame(frame)
-    text = safe.write_csv(separator=";" if danish else ",", decimal_comma=danish,
-                          line_terminator="\r\n")
-    return ("\ufeff" + text).encode("utf-8")
-
-
-def to_xlsx_bytes(frame: pl.DataFrame, *, sheet: str = "Indikatorer") -> bytes:
-    import xlsxwriter
-
-    safe = neutralise_frame(frame)
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                            "strings_to_numbers": False,
-                                            "strings_to_urls": False})
-    ws = workbook.add_worksheet(sheet[:31])
-    bold = workbook.add_format({"bold": True})
-    for c, name in enumerate(safe.columns):
-        ws.write_string(0, c, name, bold)
-    for r, row in enumerate(safe.iter_rows(), start=1):
-        for c, value in enumerate(row):
-            if value is None:
-                continue
-            if isinstance(value, bool):
-                ws.write_boolean(r, c, value)
-            elif isinstance(value, int | float):
-                ws.write_number(r, c, value)
-            else:
-                ws.write_string(r, c, str(value))
-    ws.freeze_panes(1, 0)
-    if safe.width:
-        ws.autofilter(0, 0, max(safe.height, 1), safe.width - 1)
-    workbook.close()
-    return buffer.getvalue()
+__all__ = ["TIDY_COLUMNS", "export_filename", "neutralise", "neutralise_frame",
+           "tidy_frame", "to_csv_bytes", "to_xlsx_bytes"]
 
 
 def export_filename(programme_id: str, org_unit_code: str, period_from: str, period_to: str,
