@@ -29,6 +29,7 @@ NUMBER_FORMATS = {"decimal": "0.0", "count": "0"}
 ABOUT_SHEET = "Om udtrækket"
 PIXELS_PER_CHAR = 7
 MAX_WIDTH_CHARS = 60
+FILTER_BUTTON_CHARS = 3  # the autofilter's arrow sits on the header text
 
 
 def neutralise(text: object) -> object:
@@ -61,7 +62,7 @@ def _width_chars(frame: pl.DataFrame, name: str) -> int:
         return known.width
     texts = frame.get_column(name).cast(pl.Utf8).drop_nulls()
     longest = int(texts.str.len_chars().max() or 0) if texts.len() else 0
-    return min(max(longest, len(name)) + 2, MAX_WIDTH_CHARS)
+    return min(max(longest, len(name) + FILTER_BUTTON_CHARS) + 2, MAX_WIDTH_CHARS)
 
 
 def _formats(frame: pl.DataFrame) -> dict[str, str]:
@@ -88,8 +89,8 @@ def to_xlsx_bytes(frame: pl.DataFrame, *, sheet: str = "Indikatorer",
                                             "strings_to_urls": False})
     header = {"bold": True, "bottom": 1, "text_wrap": False}
     safe.write_excel(
-        workbook, sheet[:31], table_style=None, autofilter=True, freeze_panes=(1, 0),
-        header_format=header, column_formats=_formats(safe),
+        workbook, sheet[:31], table_name="Udtraek", table_style=None, autofilter=True,
+        freeze_panes=(1, 0), header_format=header, column_formats=_formats(safe),
         column_widths={c: _width_chars(safe, c) * PIXELS_PER_CHAR for c in safe.columns},
         dtype_formats={pl.Boolean: "General"},
     )

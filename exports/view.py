@@ -75,6 +75,7 @@ class ExportView:
     layer_id: str | None = None
     layer_title: str | None = None
     indicator_id: str | None = None
+    programme_title: str | None = None
     created: dt.date = field(default_factory=dt.date.today)
 
     def __post_init__(self) -> None:
@@ -98,7 +99,7 @@ class ExportView:
             page = f"{page}: {self.layer_title or self.layer_id}"
         rows = [
             ("Side", page),
-            ("Program", self.programme_id),
+            ("Program", self.programme_title or self.programme_id),
             ("Enhed", f"{self.unit_name} ({self.unit_code})"),
             ("Perioder", f"{period_label(self.period_from)} – {period_label(self.period_to)}"),
             ("Periodekoder", f"{self.period_from}–{self.period_to}"),
