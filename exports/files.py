@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import io
 import re
+from typing import cast
 
 import polars as pl
 import xlsxwriter
+from polars._typing import ColumnFormatDict
 
 from exports.columns import column
 from exports.view import ExportView
@@ -60,13 +62,12 @@ def _width_chars(frame: pl.DataFrame, name: str) -> int:
     known = column(name)
     if known is not None and known.width is not None:
         return known.width
-    texts = frame.get_column(name).cast(pl.Utf8).drop_nulls()
-    longest = int(texts.str.len_chars().max() or 0) if texts.len() else 0
+    longest = frame.select(pl.col(name).cast(pl.Utf8).str.len_chars().max()).item() or 0
     return min(max(longest, len(name) + FILTER_BUTTON_CHARS) + 2, MAX_WIDTH_CHARS)
 
 
-def _formats(frame: pl.DataFrame) -> dict[str, str]:
-    out = {}
+def _formats(frame: pl.DataFrame) -> ColumnFormatDict:
+    out: dict[str, str] = {}
     for name, dtype in frame.schema.items():
         known = column(name)
         if known is not None and known.kind in NUMBER_FORMATS:
@@ -75,7 +76,7 @@ def _formats(frame: pl.DataFrame) -> dict[str, str]:
             out[name] = "0.0"
         elif dtype.is_integer():
             out[name] = "0"
-    return out
+    return cast(ColumnFormatDict, out)  # a dict is invariant in its key type
 
 
 def to_xlsx_bytes(frame: pl.DataFrame, *, sheet: str = "Indikatorer",
