@@ -145,9 +145,15 @@ def _counts(keep_numerator: pl.Expr, keep_denominator: pl.Expr) -> list[pl.Expr]
     ]
 
 
+def _round_as_shown(value: float | None, unit: str) -> float | None:
+    """The number the screen writes: Python's formatting rounds the binary value exactly (0.35 is
+    0.34999… and shows as 0,3), where polars' ``round`` would give 0.4."""
+    return None if value is None else float(f"{value:.{_decimals(unit)}f}")
+
+
 def _rounded(column: str) -> pl.Expr:
-    col = pl.col(column).cast(pl.Float64)
-    return pl.when(pl.col("unit") == "dage").then(col.round(0)).otherwise(col.round(1))
+    return pl.struct(pl.col(column).cast(pl.Float64).alias("v"), "unit").map_elements(
+        lambda r: _round_as_shown(r["v"], r["unit"]), return_dtype=pl.Float64)
 
 
 def _notes(view: ExportView) -> pl.Expr:

@@ -187,6 +187,15 @@ def test_values_rounded_as_on_screen_with_their_unit() -> None:
     assert target == 4.0
 
 
+def test_rounding_follows_the_screen_where_polars_would_round_differently() -> None:
+    # 0.35 is stored as 0.34999…: the screen writes 0,3 (polars' round would give 0.4).
+    values = stored_values().with_columns(
+        pl.when(pl.col("indicator_id") == "A1_sessions").then(0.35).otherwise(pl.col("value"))
+        .alias("value"))
+    row = one(view_export(values, PROGRAMME, UNITS, view=view()), **{"Indikator-id": "A1_sessions"})
+    assert (row["Værdi"], row["Vist som"]) == (0.3, "0,3")
+
+
 # --- Numerator and denominator are counts ----------------------------------------------------
 
 
