@@ -408,7 +408,7 @@ def test_the_exports_package_stays_free_of_the_app_and_the_store() -> None:
 
 def test_a_value_of_a_unit_the_page_did_not_pass_never_leaves() -> None:
     """Scope: the caller passes the units the viewer may see; values of any other unit (here
-    daycare 580-001, left out of ``org_units``) are dropped, not exported under an empty name."""
+    daycare 580-002, left out of ``org_units``) are dropped, not exported under an empty name."""
     seen = UNITS.filter(pl.col("code") != "580-002")
     rows = overview_rows(stored_values(), PROGRAMME, seen, view=view())
     assert "580-002" not in set(rows["org_unit_code"])
