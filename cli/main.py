@@ -16,11 +16,12 @@ from core.settings import DEFAULT_SQLITE_PATH, load_settings
 from data_access.db import create_schema, get_engine
 from demo.generator import DemoSpec
 from indicators.format import format_number
+from indicators.registry import COMPUTATIONS
 
 
 def _context():  # type: ignore[no-untyped-def]
     settings = load_settings()
-    config = load_programmes(settings.config_path)
+    config = load_programmes(settings.config_path, computations=COMPUTATIONS)
     return settings, config, get_engine(settings.database_url)
 
 
@@ -67,7 +68,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 def cmd_check_config(args: argparse.Namespace) -> int:
     settings = load_settings()
-    config = load_programmes(settings.config_path)
+    config = load_programmes(settings.config_path, computations=COMPUTATIONS)
     for programme in config.programmes:
         print(f"{programme.id}: {len(programme.boxes())} bokse, "
               f"{len(programme.indicators())} indikatorer")
@@ -194,7 +195,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from bench.national import print_figures, run
 
     settings = load_settings()
-    config = load_programmes(settings.config_path)
+    config = load_programmes(settings.config_path, computations=COMPUTATIONS)
     print(f"Benchmark: skala {args.scale}, {args.years} år …", flush=True)
     print_figures(run(config, scale=args.scale, years=args.years,
                       database_url=args.database_url))
