@@ -75,6 +75,33 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+INDICATOR_DOCS = Path(__file__).resolve().parent.parent / "docs" / "INDICATORS.md"
+
+
+def cmd_indicator_docs(args: argparse.Namespace) -> int:
+    """Write docs/INDICATORS.md from the registry, or with --check say whether it is current."""
+    from indicators.docs import render_markdown, undocumented
+
+    gaps = undocumented(COMPUTATIONS)
+    if gaps:
+        for name, missing in gaps.items():
+            print(f"Beregningen {name} mangler dokumentation: {', '.join(missing)}",
+                  file=sys.stderr)
+        return 1
+    out, text = Path(args.out), render_markdown(COMPUTATIONS)
+    if args.check:
+        current = out.read_text(encoding="utf-8") if out.exists() else ""
+        if current != text:
+            print(f"{out} er ikke opdateret (kør: python manage.py indicator-docs).",
+                  file=sys.stderr)
+            return 1
+        print(f"{out} er opdateret.")
+        return 0
+    out.write_text(text, encoding="utf-8")
+    print(f"Skrevet: {out} ({len(COMPUTATIONS)} beregninger).")
+    return 0
+
+
 def _default_user() -> str:
     import getpass
 
@@ -166,6 +193,10 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_refresh)
     sub.add_parser("check-config", help="valider config.toml").set_defaults(
         func=cmd_check_config)
+    docs = sub.add_parser("indicator-docs", help="skriv docs/INDICATORS.md ud fra beregningerne")
+    docs.add_argument("--out", default=str(INDICATOR_DOCS), help="filnavn")
+    docs.add_argument("--check", action="store_true", help="kun kontrollér, at filen er opdateret")
+    docs.set_defaults(func=cmd_indicator_docs)
     from imports.kinds import KINDS
 
     imp = sub.add_parser("import", help="importér en CSV- eller Excel-fil")

@@ -146,7 +146,7 @@ _MESSAGES = {
 Problem = tuple[tuple[str | int, ...], str]  # (location in the raw config, Danish message)
 
 
-def _key_path(raw: dict, loc: tuple) -> str:
+def _key_path(raw: dict[str, Any], loc: tuple[str | int, ...]) -> str:
     """Turn pydantic's location into a readable key, using ids instead of list positions."""
     parts: list[str] = []
     node: Any = raw
@@ -174,7 +174,8 @@ def _message(err: Any) -> str:
     return template.format(**ctx) if template else str(err["msg"])
 
 
-def _check_computations(raw: dict, computations: Computations) -> tuple[dict, list[Problem]]:
+def _check_computations(raw: dict[str, Any],
+                        computations: Computations) -> tuple[dict[str, Any], list[Problem]]:
     """Check every indicator's ``computation`` and ``params`` against the registry.
 
     Walks the raw config (so these problems are reported together with the structural ones) and
@@ -183,7 +184,7 @@ def _check_computations(raw: dict, computations: Computations) -> tuple[dict, li
     checked = copy.deepcopy(raw)
     problems: list[Problem] = []
 
-    def items(node: Any, key: str) -> list[tuple[int, dict]]:
+    def items(node: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
         children = node.get(key) if isinstance(node, dict) else None
         if not isinstance(children, list):
             return []
@@ -224,7 +225,7 @@ def _check_computations(raw: dict, computations: Computations) -> tuple[dict, li
     return checked, problems
 
 
-def describe_errors(raw: dict, problems: list[Problem], source: str) -> str:
+def describe_errors(raw: dict[str, Any], problems: list[Problem], source: str) -> str:
     lines = [f"Fejl i {source}:"]
     for loc, what in problems:
         key = _key_path(raw, loc)
@@ -232,7 +233,7 @@ def describe_errors(raw: dict, problems: list[Problem], source: str) -> str:
     return "\n".join(lines)
 
 
-def parse_programmes(raw: dict, *, computations: Computations,
+def parse_programmes(raw: dict[str, Any], *, computations: Computations,
                      source: str = "config.toml") -> ChangeModelConfig:
     """Validate the raw config: its structure, and each indicator against ``computations``."""
     checked, problems = _check_computations(raw, computations)

@@ -288,7 +288,7 @@ def mean_self_assessment(src: Sources) -> pl.DataFrame:
     denominator="Alle svar på spørgsmålet i perioden.",
     n=CHILD_N,
     params={"question": "Spørgsmålets kode, som i de importerede svar (fx "
-                        "styrket_foraelderrolle). Skal angives.",
+                        "styrket_foraelderrolle).",
             "population": POPULATION,
             "agree_min": "Laveste svar (1-5), der tæller som enig."},
 )
