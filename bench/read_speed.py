@@ -25,6 +25,7 @@ from core.settings import CONFIG_PATH
 from data_access.db import get_engine
 from data_access.raw import _statements, arrow_connection, read_arrow_frame, read_frame
 from demo.generator import DemoSpec
+from indicators.registry import COMPUTATIONS
 from indicators.sources import SCHEMAS
 from pipeline.demo_store import build_demo_store
 from tests.support.postgres import throwaway_postgres
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--years", type=int, default=3)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
-    config = load_programmes(CONFIG_PATH)
+    config = load_programmes(CONFIG_PATH, computations=COMPUTATIONS)
     with throwaway_postgres() as url:
         started = time.perf_counter()
         report = build_demo_store(get_engine(url), config,

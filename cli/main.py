@@ -16,11 +16,12 @@ from core.settings import DEFAULT_SQLITE_PATH, load_settings
 from data_access.db import create_schema, get_engine
 from demo.generator import DemoSpec
 from indicators.format import format_number
+from indicators.registry import COMPUTATIONS
 
 
 def _context():  # type: ignore[no-untyped-def]
     settings = load_settings()
-    config = load_programmes(settings.config_path)
+    config = load_programmes(settings.config_path, computations=COMPUTATIONS)
     return settings, config, get_engine(settings.database_url)
 
 
@@ -72,10 +73,37 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 def cmd_check_config(args: argparse.Namespace) -> int:
     settings = load_settings()
-    config = load_programmes(settings.config_path)
+    config = load_programmes(settings.config_path, computations=COMPUTATIONS)
     for programme in config.programmes:
         print(f"{programme.id}: {len(programme.boxes())} bokse, "
               f"{len(programme.indicators())} indikatorer")
+    return 0
+
+
+INDICATOR_DOCS = Path(__file__).resolve().parent.parent / "docs" / "INDICATORS.md"
+
+
+def cmd_indicator_docs(args: argparse.Namespace) -> int:
+    """Write docs/INDICATORS.md from the registry, or with --check say whether it is current."""
+    from indicators.docs import render_markdown, undocumented
+
+    gaps = undocumented(COMPUTATIONS)
+    if gaps:
+        for name, missing in gaps.items():
+            print(f"Beregningen {name} mangler dokumentation: {', '.join(missing)}",
+                  file=sys.stderr)
+        return 1
+    out, text = Path(args.out), render_markdown(COMPUTATIONS)
+    if args.check:
+        current = out.read_text(encoding="utf-8") if out.exists() else ""
+        if current != text:
+            print(f"{out} er ikke opdateret (kør: python manage.py indicator-docs).",
+                  file=sys.stderr)
+            return 1
+        print(f"{out} er opdateret.")
+        return 0
+    out.write_text(text, encoding="utf-8")
+    print(f"Skrevet: {out} ({len(COMPUTATIONS)} beregninger).")
     return 0
 
 
@@ -170,6 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_refresh)
     sub.add_parser("check-config", help="valider config.toml").set_defaults(
         func=cmd_check_config)
+    docs = sub.add_parser("indicator-docs", help="skriv docs/INDICATORS.md ud fra beregningerne")
+    docs.add_argument("--out", default=str(INDICATOR_DOCS), help="filnavn")
+    docs.add_argument("--check", action="store_true", help="kun kontrollér, at filen er opdateret")
+    docs.set_defaults(func=cmd_indicator_docs)
     from imports.kinds import KINDS
 
     imp = sub.add_parser("import", help="importér en CSV- eller Excel-fil")
@@ -199,7 +231,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from bench.national import print_figures, run
 
     settings = load_settings()
-    config = load_programmes(settings.config_path)
+    config = load_programmes(settings.config_path, computations=COMPUTATIONS)
     print(f"Benchmark: skala {args.scale}, {args.years} år …", flush=True)
     print_figures(run(config, scale=args.scale, years=args.years,
                       database_url=args.database_url))

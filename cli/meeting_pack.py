@@ -35,9 +35,10 @@ def cmd_meeting_pack(args: argparse.Namespace) -> int:
     from core.model_config import load_programmes
     from core.settings import load_settings
     from data_access.db import get_engine
+    from indicators.registry import COMPUTATIONS
 
     settings = load_settings()
-    config = load_programmes(settings.config_path)
+    config = load_programmes(settings.config_path, computations=COMPUTATIONS)
     return run(get_engine(settings.database_url), config, view=args.view, period=args.period,
                out=Path(args.out), user=args.user,
                meeting_date=dt.date.fromisoformat(args.date) if args.date else dt.date.today())

@@ -2,24 +2,41 @@
 
 ``load_programmes`` reads ``config.toml`` and validates it with pydantic. Any error stops the app at
 start with a message that names the bad key and says what is wrong in plain (Danish) words.
+
+Which computations exist and which parameters they take is not known here: ``core`` sits below
+``indicators`` and does not import it. The caller passes the registry
+(``load_programmes(path, computations=indicators.registry.COMPUTATIONS)``); all this module needs
+of an entry is its pydantic ``params_model`` (:class:`ComputationContract`). Parameter values are
+validated by that model and its errors are named by key, e.g.
+``programmes[aabenraa]…indicators[M2_yellow_to_green].params.to: ugyldig værdi 'gren' – …``.
 """
 
 from __future__ import annotations
 
-import inspect
+import copy
+import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-
-from indicators.registry import COMPUTATIONS
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 UNITS = ("%", "antal", "dage", "score", "procentpoint")
 
 
 class ConfigError(Exception):
     """The configuration is invalid; the message is meant for the person who edits it."""
+
+
+class ComputationContract(Protocol):
+    """What config validation needs of a computation (``indicators.contract.Computation``)."""
+
+    @property
+    def params_model(self) -> type[BaseModel]: ...
+
+
+Computations = Mapping[str, ComputationContract]
 
 
 class _Strict(BaseModel):
@@ -38,34 +55,7 @@ class IndicatorSpec(_Strict):
     target: float
     target_year: int = Field(ge=2000, le=2100)
     min_n: int = Field(ge=1)
-
-    @field_validator("computation")
-    @classmethod
-    def _known_computation(cls, value: str) -> str:
-        if value not in COMPUTATIONS:
-            known = ", ".join(sorted(COMPUTATIONS))
-            raise ValueError(f"ukendt beregning '{value}'. Kendte beregninger: {known}")
-        return value
-
-    @model_validator(mode="after")
-    def _params_fit(self) -> IndicatorSpec:
-        allowed = COMPUTATIONS[self.computation].parameters()
-        unknown = sorted(set(self.params) - set(allowed))
-        if unknown:
-            raise ValueError(
-                f"beregningen '{self.computation}' kender ikke parameteren "
-                f"{', '.join(unknown)} (tilladte: {', '.join(allowed) or 'ingen'})"
-            )
-        missing = [k for k, p in allowed.items()
-                   if p.default is inspect.Parameter.empty and k not in self.params]
-        if missing:
-            raise ValueError(f"beregningen '{self.computation}' mangler parameteren "
-                             f"{', '.join(missing)}")
-        return self
-
-    @property
-    def subgroups(self) -> bool:
-        return COMPUTATIONS[self.computation].subgroups
+    # ``computation`` and ``params`` are checked against the registry by ``_check_computations``.
 
 
 class BoxSpec(_Strict):
@@ -139,16 +129,24 @@ _MESSAGES = {
     "float_type": "skal være et tal",
     "int_parsing": "skal være et helt tal",
     "int_type": "skal være et helt tal",
-    "literal_error": "har en ugyldig værdi",
+    "int_from_float": "skal være et helt tal",
+    "string_type": "skal være tekst (i anførselstegn)",
+    "bool_type": "skal være true eller false",
+    "dict_type": "skal være en tabel, fx { navn = værdi }",
+    "list_type": "skal være en liste",
     "too_short": "må ikke være tom",
     "string_too_short": "må ikke være tom",
     "string_pattern_mismatch": "må kun indeholde bogstaver a-z, tal, '-' og '_'",
-    "greater_than_equal": "er for lille",
-    "less_than_equal": "er for stor",
+    "greater_than_equal": "skal være mindst {ge}",
+    "greater_than": "skal være større end {gt}",
+    "less_than_equal": "må højst være {le}",
+    "less_than": "skal være mindre end {lt}",
 }
 
+Problem = tuple[tuple[str | int, ...], str]  # (location in the raw config, Danish message)
 
-def _key_path(raw: dict, loc: tuple) -> str:
+
+def _key_path(raw: dict[str, Any], loc: tuple[str | int, ...]) -> str:
     """Turn pydantic's location into a readable key, using ids instead of list positions."""
     parts: list[str] = []
     node: Any = raw
@@ -163,28 +161,93 @@ def _key_path(raw: dict, loc: tuple) -> str:
     return ".".join(parts)
 
 
-def describe_errors(raw: dict, error: ValidationError, source: str) -> str:
+def _message(err: Any) -> str:
+    """One pydantic error in plain Danish."""
+    ctx = err.get("ctx") or {}
+    if err["type"] == "value_error":
+        return str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "literal_error":
+        expected = str(ctx.get("expected", ""))
+        allowed = re.findall(r"'([^']*)'", expected) or [expected.replace(" or ", ", ")]
+        return f"ugyldig værdi {err['input']!r} – tilladte værdier: {', '.join(allowed)}"
+    template = _MESSAGES.get(err["type"])
+    return template.format(**ctx) if template else str(err["msg"])
+
+
+def _check_computations(raw: dict[str, Any],
+                        computations: Computations) -> tuple[dict[str, Any], list[Problem]]:
+    """Check every indicator's ``computation`` and ``params`` against the registry.
+
+    Walks the raw config (so these problems are reported together with the structural ones) and
+    returns a copy in which valid params are replaced by their validated values.
+    """
+    checked = copy.deepcopy(raw)
+    problems: list[Problem] = []
+
+    def items(node: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
+        children = node.get(key) if isinstance(node, dict) else None
+        if not isinstance(children, list):
+            return []
+        return [(i, child) for i, child in enumerate(children) if isinstance(child, dict)]
+
+    for p, programme in items(checked, "programmes"):
+        for la, layer in items(programme, "layers"):
+            for b, box in items(layer, "boxes"):
+                for i, indicator in items(box, "indicators"):
+                    loc: tuple[str | int, ...] = ("programmes", p, "layers", la, "boxes", b,
+                                                  "indicators", i)
+                    name = indicator.get("computation")
+                    if not isinstance(name, str):
+                        continue  # missing or not text: the structural check says so
+                    if name not in computations:
+                        known = ", ".join(sorted(computations))
+                        problems.append((loc + ("computation",), f"ukendt beregning '{name}'. "
+                                         f"Kendte beregninger: {known}"))
+                        continue
+                    params = indicator.get("params", {})
+                    if not isinstance(params, dict):
+                        continue
+                    model = computations[name].params_model
+                    try:
+                        valid = model.model_validate(params)
+                    except ValidationError as exc:
+                        for err in exc.errors():
+                            what = _message(err)
+                            if err["type"] == "extra_forbidden":
+                                allowed = ", ".join(model.model_fields) or "ingen"
+                                what = (f"beregningen '{name}' kender ikke parameteren "
+                                        f"{err['loc'][-1]} (tilladte: {allowed})")
+                            elif err["type"] == "missing":
+                                what = f"mangler (beregningen '{name}' kræver den)"
+                            problems.append((loc + ("params", *err["loc"]), what))
+                        continue
+                    indicator["params"] = valid.model_dump(exclude_unset=True)
+    return checked, problems
+
+
+def describe_errors(raw: dict[str, Any], problems: list[Problem], source: str) -> str:
     lines = [f"Fejl i {source}:"]
-    for err in error.errors():
-        key = _key_path(raw, tuple(err["loc"]))
-        if err["type"] == "value_error":
-            what = str(err["msg"]).removeprefix("Value error, ")
-        else:
-            what = _MESSAGES.get(err["type"], err["msg"])
-            if err["type"] == "literal_error":
-                what = f"{what}: {err['msg']}"
+    for loc, what in problems:
+        key = _key_path(raw, loc)
         lines.append(f"  - {key or '(roden)'}: {what}")
     return "\n".join(lines)
 
 
-def parse_programmes(raw: dict, *, source: str = "config.toml") -> ChangeModelConfig:
+def parse_programmes(raw: dict[str, Any], *, computations: Computations,
+                     source: str = "config.toml") -> ChangeModelConfig:
+    """Validate the raw config: its structure, and each indicator against ``computations``."""
+    checked, problems = _check_computations(raw, computations)
     try:
-        return ChangeModelConfig.model_validate({"programmes": raw.get("programmes", [])})
+        config = ChangeModelConfig.model_validate({"programmes": checked.get("programmes", [])})
     except ValidationError as exc:
-        raise ConfigError(describe_errors(raw, exc, source)) from None
+        structural: list[Problem] = [(tuple(e["loc"]), _message(e)) for e in exc.errors()]
+        raise ConfigError(describe_errors(raw, structural + problems, source)) from None
+    if problems:
+        raise ConfigError(describe_errors(raw, problems, source))
+    return config
 
 
-def load_programmes(path: Path) -> ChangeModelConfig:
+def load_programmes(path: Path, *, computations: Computations) -> ChangeModelConfig:
     try:
         with path.open("rb") as fh:
             raw = tomllib.load(fh)
@@ -192,4 +255,4 @@ def load_programmes(path: Path) -> ChangeModelConfig:
         raise ConfigError(f"Konfigurationsfilen {path} findes ikke.") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path.name} er ikke gyldig TOML: {exc}") from None
-    return parse_programmes(raw, source=path.name)
+    return parse_programmes(raw, computations=computations, source=path.name)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -59,8 +60,7 @@ def read_arrow_frame(arrow_conn: Any, stmt: sa.Select,
         raise DatabaseUnavailable(str(exc)) from exc
     frame = pl.from_arrow(table, rechunk=False)
     assert isinstance(frame, pl.DataFrame)
-    frame.columns = list(schema)  # positional, as in the streamed path
-    return frame.cast(schema)
+    return _by_name(frame.columns, schema, frame)
 
 
 def read_frame(conn: Connection, stmt: sa.Select, schema: dict[str, PolarsDataType],
@@ -76,52 +76,84 @@ def read_frame(conn: Connection, stmt: sa.Select, schema: dict[str, PolarsDataTy
             return read_arrow_frame(arrow_conn, stmt, schema)
     # Options per statement: Connection.execution_options would change the connection for good.
     result = conn.execute(stmt, execution_options={"stream_results": True, "yield_per": 50_000})
+    names = list(result.keys())
+    _by_name(names, schema)  # fail before reading rows if the select does not fit the schema
+    # Rows are tuples in the select's column order; name them from the result, then cast by name.
     chunks = [
-        pl.DataFrame(rows, schema=schema, orient="row") for rows in result.partitions(50_000)
+        pl.DataFrame(rows, schema={n: schema[n] for n in names}, orient="row")
+        for rows in result.partitions(50_000)
     ]
-    return pl.concat(chunks) if chunks else pl.DataFrame(schema=schema)
+    return pl.concat(chunks).select(list(schema)) if chunks else pl.DataFrame(schema=schema)
+
+
+def _by_name(names: list[str], schema: dict[str, PolarsDataType],
+             frame: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The frame's columns matched to ``schema`` by name, in schema order and types."""
+    if sorted(names) != sorted(schema):
+        raise ValueError(f"select columns {names} do not match the schema {list(schema)}")
+    if frame is None:
+        return pl.DataFrame(schema=schema)
+    return frame.select(list(schema)).cast(schema)
+
+
+@dataclass(frozen=True)
+class _Origin:
+    """Where a source frame's columns come from: the tables of its select, in join order.
+
+    A schema column is taken from the one table that has an attribute of the same name, or from
+    ``renamed`` where the names differ (``child_id`` is ``Child.id``). The column list itself is
+    ``indicators.sources.SCHEMAS``: written once, here only mapped by name.
+    """
+
+    tables: tuple[Any, ...]
+    renamed: dict[str, Any] = field(default_factory=dict)
+    joins: tuple[tuple[Any, Any], ...] = ()  # (table, on-clause) after the first table
+
+
+def _origins() -> dict[str, _Origin]:
+    fga, fgs, fg = m.FamilyGroupAttendance, m.FamilyGroupSession, m.FamilyGroup
+    return {
+        "org_units": _Origin((m.OrgUnit,)),
+        "children": _Origin((m.Child,), {"child_id": m.Child.id}),
+        "assessments": _Origin((m.Assessment,)),
+        "relations": _Origin((m.RelationMapping,)),
+        "counselling": _Origin((m.CounsellingSession,), {"session_id": m.CounsellingSession.id}),
+        "family_attendance": _Origin(
+            (fga, fgs, fg), joins=((fgs, fgs.id == fga.session_id), (fg, fg.id == fgs.group_id))),
+        "staff": _Origin((m.Staff,), {"staff_id": m.Staff.id}),
+        "training": _Origin((m.StaffTraining, m.Staff),
+                            joins=((m.Staff, m.Staff.id == m.StaffTraining.staff_id),)),
+        "survey": _Origin((m.ParentSurveyAnswer,)),
+        "meetings": _Origin((m.CrossSectorMeeting,)),
+        "interviews": _Origin((m.ChildInterview,)),
+        "practice": _Origin((m.PracticeSelfAssessment,)),
+    }
+
+
+def _column(name: str, origin: _Origin) -> Any:
+    if name in origin.renamed:
+        return origin.renamed[name]
+    owners = [table for table in origin.tables if name in table.__table__.columns]
+    if len(owners) != 1:
+        tables = ", ".join(t.__tablename__ for t in origin.tables)
+        raise LookupError(f"column {name!r} is in {len(owners)} of the tables {tables}; "
+                          "map it in _origins().renamed")
+    return getattr(owners[0], name)
+
+
+def select_for(name: str, origin: _Origin | None = None) -> sa.Select:
+    """The select for source frame ``name``: one column per schema column, labelled by name."""
+    origin = origin or _origins()[name]
+    stmt = sa.select(*[_column(col, origin).label(col) for col in SCHEMAS[name]])
+    stmt = stmt.select_from(origin.tables[0])
+    for table, on in origin.joins:
+        stmt = stmt.join(table, on)
+    return stmt
 
 
 def _statements() -> dict[str, sa.Select]:
-    a, c, r = m.Assessment, m.Child, m.RelationMapping
-    fga, fgs, fg = m.FamilyGroupAttendance, m.FamilyGroupSession, m.FamilyGroup
-    return {
-        "org_units": sa.select(m.OrgUnit.id, m.OrgUnit.code, m.OrgUnit.name, m.OrgUnit.level,
-                               m.OrgUnit.parent_id, m.OrgUnit.path),
-        "children": sa.select(c.id, c.birth_month, c.vulnerable, c.institution_id),
-        "assessments": sa.select(a.child_id, a.institution_id, a.assessed_on, a.position,
-                                 a.score_cognitive, a.score_emotional, a.score_social,
-                                 a.score_physical),
-        "relations": sa.select(r.child_id, r.institution_id, r.mapped_on, r.has_close_adult,
-                               r.best_friendship_rating, r.mutual_play_relation),
-        "counselling": sa.select(
-            m.CounsellingSession.id, m.CounsellingSession.institution_id,
-            m.CounsellingSession.held_on, m.CounsellingSession.n_professions,
-            m.CounsellingSession.staff_consultations, m.CounsellingSession.parent_consultations),
-        "family_attendance": sa.select(fg.id, fg.institution_id, fgs.id, fgs.held_on,
-                                       fga.family_code, fga.present)
-        .join(fgs, fgs.group_id == fg.id).join(fga, fga.session_id == fgs.id),
-        "staff": sa.select(m.Staff.id, m.Staff.institution_id, m.Staff.employed_from,
-                           m.Staff.employed_to),
-        "training": sa.select(m.StaffTraining.staff_id, m.Staff.institution_id,
-                              m.StaffTraining.held_on, m.StaffTraining.kind,
-                              m.StaffTraining.self_assessment)
-        .join(m.Staff, m.Staff.id == m.StaffTraining.staff_id),
-        "survey": sa.select(m.ParentSurveyAnswer.child_id, m.ParentSurveyAnswer.institution_id,
-                            m.ParentSurveyAnswer.answered_on, m.ParentSurveyAnswer.question,
-                            m.ParentSurveyAnswer.answer),
-        "meetings": sa.select(
-            m.CrossSectorMeeting.child_id, m.CrossSectorMeeting.institution_id,
-            m.CrossSectorMeeting.held_on, m.CrossSectorMeeting.n_professions,
-            m.CrossSectorMeeting.parents_invited, m.CrossSectorMeeting.parents_present,
-            m.CrossSectorMeeting.plan_agreed),
-        "interviews": sa.select(m.ChildInterview.child_id, m.ChildInterview.institution_id,
-                                m.ChildInterview.interviewed_on,
-                                m.ChildInterview.feels_important),
-        "practice": sa.select(m.PracticeSelfAssessment.institution_id,
-                              m.PracticeSelfAssessment.assessed_on,
-                              m.PracticeSelfAssessment.theme, m.PracticeSelfAssessment.score),
-    }
+    """One select per raw source frame (all of ``SCHEMAS`` but the computed ``periods``)."""
+    return {name: select_for(name, origin) for name, origin in _origins().items()}
 
 
 def load_sources(conn: Connection, *, periods: pl.DataFrame) -> Sources:

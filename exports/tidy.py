@@ -41,11 +41,7 @@ TIDY_COLUMNS: dict[str, PolarsDataType] = {
 
 
 def _metas(programme) -> dict[str, IndicatorMeta]:  # type: ignore[no-untyped-def]
-    return {
-        i.id: IndicatorMeta(id=i.id, name=i.name, unit=i.unit, direction=i.direction,
-                            baseline=i.baseline, target=i.target, subgroups=i.subgroups)
-        for i in programme.indicators()
-    }
+    return {i.id: IndicatorMeta.of(i) for i in programme.indicators()}
 
 
 def tidy_frame(values: pl.DataFrame, programme, org_units: pl.DataFrame, *,  # type: ignore[no-untyped-def]

@@ -6,16 +6,34 @@ denominator (``den``). :mod:`indicators.engine` aggregates observations to every
 institution, per subgroup, so the functions stay small and need no knowledge of the org tree.
 
 The config names these functions in ``computation`` and passes ``params`` as keyword arguments.
+Each function declares its contract with :func:`indicators.contract.computation`: how it
+aggregates, whether the child subgroups apply, its typed parameters (the annotations are what the
+config is validated against) and the Danish texts for config editors (``docs/INDICATORS.md``).
 """
 
 from __future__ import annotations
 
-import polars as pl
+from typing import Annotated, Literal
 
+import polars as pl
+from pydantic import Field
+
+from indicators.contract import computation
 from indicators.periods import period_expr
 from indicators.sources import OBSERVATION_SCHEMA, Sources
 
 AGE_GROUPS = ("0-2", "3-5")
+
+# Parameter types shared by several computations (the config is validated against these).
+Population = Literal["all", "vulnerable", "others"]
+Position = Literal["green", "yellow", "red"]
+Rating = Annotated[int, Field(ge=1, le=5)]  # an answer or score on a 1-5 scale
+Days = Annotated[int, Field(ge=0)]
+Code = Annotated[str, Field(min_length=1)]  # a code as written in the imported data
+
+POPULATION = ("Hvilke børn der tæller med: all = alle børn, vulnerable = kun børn i udsatte "
+              "positioner, others = de øvrige børn.")
+CHILD_N = "Antal forskellige børn bag tallet."
 
 
 def _age_group(birth_col: str, on_col: str) -> pl.Expr:
@@ -80,6 +98,14 @@ def _events_per_institution(events: pl.DataFrame, src: Sources, *, per: float) -
 # --- Aktiviteter ------------------------------------------------------------------------------
 
 
+@computation(
+    aggregation="rate", subgroups=False,
+    title="Antal åbne rådgivninger pr. dagtilbud pr. måned.",
+    numerator="Åbne rådgivninger afholdt i perioden.",
+    denominator="Dagtilbudsmåneder: 6 pr. dagtilbud pr. halvår (dagtilbud uden rådgivninger "
+                "tæller med som 0).",
+    n="Antal dagtilbud.",
+)
 def sessions_per_institution_month(src: Sources) -> pl.DataFrame:
     """Open-counselling sessions held per institution per month.
 
@@ -88,7 +114,17 @@ def sessions_per_institution_month(src: Sources) -> pl.DataFrame:
     return _events_per_institution(_in_periods(src.counselling, src, "held_on"), src, per=6.0)
 
 
-def share_sessions_min_professions(src: Sources, *, min_professions: int = 2) -> pl.DataFrame:
+@computation(
+    aggregation="share", subgroups=False,
+    title="Andel af de åbne rådgivninger, hvor mindst et givet antal faggrupper deltog.",
+    numerator="Åbne rådgivninger med mindst `min_professions` faggrupper til stede.",
+    denominator="Alle åbne rådgivninger afholdt i perioden.",
+    n="Antal åbne rådgivninger.",
+    params={"min_professions": "Mindste antal faggrupper, der skal være til stede."},
+)
+def share_sessions_min_professions(
+    src: Sources, *, min_professions: Annotated[int, Field(ge=1)] = 2
+) -> pl.DataFrame:
     """Share of open-counselling sessions with at least ``min_professions`` professions present."""
     sessions = _in_periods(src.counselling, src, "held_on")
     return _observations(
@@ -99,7 +135,18 @@ def share_sessions_min_professions(src: Sources, *, min_professions: int = 2) ->
     )
 
 
-def consultations_per_session(src: Sources, *, with_whom: str = "parents") -> pl.DataFrame:
+@computation(
+    aggregation="mean", subgroups=False,
+    title="Gennemsnitligt antal konsultationer pr. åben rådgivning, med forældre eller med "
+          "personale.",
+    numerator="Konsultationer i alt (med forældre eller med personale).",
+    denominator="Åbne rådgivninger afholdt i perioden.",
+    n="Antal åbne rådgivninger.",
+    params={"with_whom": "Hvem konsultationerne er med: parents = forældre, staff = personale."},
+)
+def consultations_per_session(
+    src: Sources, *, with_whom: Literal["parents", "staff"] = "parents"
+) -> pl.DataFrame:
     """Consultations per open-counselling session, with parents or with staff."""
     column = "parent_consultations" if with_whom == "parents" else "staff_consultations"
     sessions = _in_periods(src.counselling, src, "held_on")
@@ -109,6 +156,13 @@ def consultations_per_session(src: Sources, *, with_whom: str = "parents") -> pl
     )
 
 
+@computation(
+    aggregation="share", subgroups=False,
+    title="Fremmøde i familiegrupper: andel af de tilmeldte familier, der mødte op.",
+    numerator="Gange en tilmeldt familie mødte op.",
+    denominator="Gange en familie var tilmeldt en afholdt gruppegang.",
+    n="Antal forskellige familier.",
+)
 def family_attendance_rate(src: Sources) -> pl.DataFrame:
     """Attendance rate in family groups: present / enrolled, over all sessions held."""
     rows = _in_periods(src.family_attendance, src, "held_on")
@@ -118,7 +172,18 @@ def family_attendance_rate(src: Sources) -> pl.DataFrame:
     )
 
 
-def family_completion_share(src: Sources, *, threshold: float = 0.75) -> pl.DataFrame:
+@computation(
+    aggregation="share", subgroups=False,
+    title="Andel af de tilmeldte familier, der deltog i mindst en given andel af gruppens gange. "
+          "Familien tæller i perioden for gruppens sidste gang.",
+    numerator="Familier, der deltog i mindst `threshold` af gangene.",
+    denominator="Alle tilmeldte familier i grupper, hvis sidste gang lå i perioden.",
+    n="Antal familier.",
+    params={"threshold": "Mindste fremmødeandel som decimaltal, fx 0.75 = 75 %."},
+)
+def family_completion_share(
+    src: Sources, *, threshold: Annotated[float, Field(gt=0, le=1)] = 0.75
+) -> pl.DataFrame:
     """Share of enrolled families attending at least ``threshold`` of their group's sessions.
 
     A family counts in the period of its group's last session.
@@ -134,7 +199,18 @@ def family_completion_share(src: Sources, *, threshold: float = 0.75) -> pl.Data
     )
 
 
-def training_days_held(src: Sources, *, kind: str = "uddannelsesdag") -> pl.DataFrame:
+@computation(
+    aggregation="sum", subgroups=False,
+    title="Antal gennemførte uddannelsesdage (eller aktionslæringsdage) for personalet i "
+          "perioden.",
+    numerator="Gennemførte dage (én pr. medarbejder pr. dag).",
+    denominator="Ingen (tallet er et antal).",
+    n="Antal forskellige medarbejdere.",
+    params={"kind": "Hvilken slags dag: uddannelsesdag eller aktionslaering."},
+)
+def training_days_held(
+    src: Sources, *, kind: Literal["uddannelsesdag", "aktionslaering"] = "uddannelsesdag"
+) -> pl.DataFrame:
     """Training days (or action-learning days) completed by staff in the period (a count)."""
     rows = _in_periods(src.training.filter(pl.col("kind") == kind), src, "held_on")
     return _observations(
@@ -145,8 +221,19 @@ def training_days_held(src: Sources, *, kind: str = "uddannelsesdag") -> pl.Data
 # --- Resultater på kort sigt ------------------------------------------------------------------
 
 
+@computation(
+    aggregation="share", subgroups=False,
+    title="Andel af personalet, ansat ved periodens udgang, der har gennemført "
+          "kompetenceforløbet (dage talt sammen til og med periodens udgang).",
+    numerator="Ansatte med mindst `training_days` uddannelsesdage og `action_learning_days` "
+              "aktionslæringsdage.",
+    denominator="Alle ansatte ved periodens udgang.",
+    n="Antal ansatte.",
+    params={"training_days": "Antal uddannelsesdage, der kræves.",
+            "action_learning_days": "Antal aktionslæringsdage, der kræves."},
+)
 def staff_programme_completion(
-    src: Sources, *, training_days: int = 6, action_learning_days: int = 5
+    src: Sources, *, training_days: Days = 6, action_learning_days: Days = 5
 ) -> pl.DataFrame:
     """Share of staff employed at the end of the period who have completed the programme.
 
@@ -177,6 +264,14 @@ def staff_programme_completion(
     )
 
 
+@computation(
+    aggregation="mean", subgroups=False,
+    title="Gennemsnitlig selvvurderet kompetence (1-5), som personalet angiver efter en "
+          "uddannelsesdag.",
+    numerator="Summen af selvvurderingerne.",
+    denominator="Antal selvvurderinger (uddannelsesdage med et svar).",
+    n="Antal forskellige medarbejdere.",
+)
 def mean_self_assessment(src: Sources) -> pl.DataFrame:
     """Mean self-assessed competence (1-5) given by staff after training days in the period."""
     rows = _in_periods(src.training.drop_nulls("self_assessment"), src, "held_on")
@@ -186,8 +281,19 @@ def mean_self_assessment(src: Sources) -> pl.DataFrame:
     )
 
 
+@computation(
+    aggregation="share", subgroups=True,
+    title="Andel af forældrene, der er enige i et udsagn i forældreundersøgelsen.",
+    numerator="Svar på `agree_min` eller derover (skala 1-5).",
+    denominator="Alle svar på spørgsmålet i perioden.",
+    n=CHILD_N,
+    params={"question": "Spørgsmålets kode, som i de importerede svar (fx "
+                        "styrket_foraelderrolle).",
+            "population": POPULATION,
+            "agree_min": "Laveste svar (1-5), der tæller som enig."},
+)
 def survey_agreement_share(
-    src: Sources, *, question: str, population: str = "all", agree_min: int = 4
+    src: Sources, *, question: Code, population: Population = "all", agree_min: Rating = 4
 ) -> pl.DataFrame:
     """Share of parents answering ``agree_min`` or more (1-5 scale) to a survey statement."""
     rows = _in_periods(src.survey.filter(pl.col("question") == question), src, "answered_on")
@@ -198,6 +304,14 @@ def survey_agreement_share(
     )
 
 
+@computation(
+    aggregation="share", subgroups=True,
+    title="Andel af børn vurderet gule eller røde i perioden, hvis forældre deltog i et "
+          "tværfagligt møde om barnet i samme periode.",
+    numerator="Børn vurderet gule eller røde, hvis forældre deltog i et møde om barnet.",
+    denominator="Alle børn vurderet gule eller røde i perioden.",
+    n=CHILD_N,
+)
 def parent_followup_share(src: Sources) -> pl.DataFrame:
     """Share of children assessed yellow or red in the period whose parents took part in a
     cross-sector meeting about the child in the same period."""
@@ -218,11 +332,25 @@ def parent_followup_share(src: Sources) -> pl.DataFrame:
     )
 
 
+@computation(
+    aggregation="rate", subgroups=False,
+    title="Antal tværfaglige møder pr. dagtilbud pr. halvår.",
+    numerator="Tværfaglige møder afholdt i perioden.",
+    denominator="Antal dagtilbud (dagtilbud uden møder tæller med som 0).",
+    n="Antal dagtilbud.",
+)
 def meetings_per_institution(src: Sources) -> pl.DataFrame:
     """Cross-sector meetings held per institution in the half-year."""
     return _events_per_institution(_in_periods(src.meetings, src, "held_on"), src, per=1.0)
 
 
+@computation(
+    aggregation="share", subgroups=True,
+    title="Andel af de tværfaglige møder, som forældrene var inviteret til.",
+    numerator="Møder, forældrene var inviteret til.",
+    denominator="Alle tværfaglige møder i perioden.",
+    n="Antal forskellige børn, der blev drøftet.",
+)
 def share_meetings_parents_invited(src: Sources) -> pl.DataFrame:
     """Share of cross-sector meetings to which the parents were invited (Hvidovre's rule: no child
     is discussed without the parents being invited). n = children discussed."""
@@ -233,7 +361,17 @@ def share_meetings_parents_invited(src: Sources) -> pl.DataFrame:
     )
 
 
-def plan_within_days_share(src: Sources, *, days: int = 28) -> pl.DataFrame:
+@computation(
+    aggregation="share", subgroups=True,
+    title="Andel af de nyligt gule børn, der inden for et antal dage har en skriftlig plan aftalt "
+          "med forældrene. Nyligt gul = forrige vurdering var grøn, eller der var ingen.",
+    numerator="Nyligt gule børn med en plan aftalt på et møde med forældrene inden for `days` "
+              "dage efter vurderingen.",
+    denominator="Alle børn, der blev nyligt gule i perioden.",
+    n=CHILD_N,
+    params={"days": "Antal dage efter vurderingen, planen skal være aftalt inden for."},
+)
+def plan_within_days_share(src: Sources, *, days: Days = 28) -> pl.DataFrame:
     """Share of children newly assessed yellow with a written plan agreed with the parents within
     ``days`` days of the assessment. "Newly" = the previous assessment was green, or there was none.
     """
@@ -271,8 +409,17 @@ def _latest_assessment_per_period(src: Sources) -> pl.DataFrame:
     return rows.sort("assessed_on").group_by("child_id", "period").last()
 
 
+@computation(
+    aggregation="share", subgroups=True,
+    title="Andel af de vurderede børn, hvis seneste position i perioden er en given farve.",
+    numerator="Børn, hvis seneste vurdering i perioden er `position`.",
+    denominator="Alle børn vurderet i perioden (et barn vurderet to gange tæller én gang).",
+    n=CHILD_N,
+    params={"position": "Positionen der tælles: green, yellow eller red.",
+            "population": POPULATION},
+)
 def share_in_position(
-    src: Sources, *, position: str = "green", population: str = "all"
+    src: Sources, *, position: Position = "green", population: Population = "all"
 ) -> pl.DataFrame:
     """Share of assessed children whose (latest) position in the period is ``position``."""
     rows = _population(_with_child(_latest_assessment_per_period(src), src, "assessed_on"),
@@ -283,7 +430,15 @@ def share_in_position(
     )
 
 
-def mean_area_score(src: Sources, *, population: str = "all") -> pl.DataFrame:
+@computation(
+    aggregation="mean", subgroups=True,
+    title="Gennemsnit af de fire områdescorer (1-5) i børnenes seneste vurdering i perioden.",
+    numerator="Summen af børnenes gennemsnitlige områdescore.",
+    denominator="Antal vurderede børn med mindst én områdescore.",
+    n=CHILD_N,
+    params={"population": POPULATION},
+)
+def mean_area_score(src: Sources, *, population: Population = "all") -> pl.DataFrame:
     """Mean of the four area ratings (1-5) in the children's latest assessment in the period."""
     rows = _population(_with_child(_latest_assessment_per_period(src), src, "assessed_on"),
                        population)
@@ -294,7 +449,17 @@ def mean_area_score(src: Sources, *, population: str = "all") -> pl.DataFrame:
     return _observations(rows, subject=_child_subject(), num=pl.col("score"), den=pl.lit(1.0))
 
 
-def yellow_transition_share(src: Sources, *, to: str = "green") -> pl.DataFrame:
+@computation(
+    aggregation="share", subgroups=True,
+    title="Af børnene i gul ved en vurdering: andelen, hvis næste vurdering er en given farve "
+          "(to = green: kun kortvarigt i gul). Tælles i perioden for den næste vurdering.",
+    numerator="Gule børn, hvis næste vurdering er `to`.",
+    denominator="Alle gule børn, der er vurderet igen i perioden (uden ny vurdering endnu tæller "
+                "barnet ikke med).",
+    n=CHILD_N,
+    params={"to": "Positionen ved næste vurdering, der tælles: green, yellow eller red."},
+)
+def yellow_transition_share(src: Sources, *, to: Position = "green") -> pl.DataFrame:
     """Of the children in yellow at one assessment, the share whose next assessment is ``to``.
 
     "Only briefly in yellow" = gone from yellow (to green) by the next assessment. Counted in the
@@ -316,8 +481,20 @@ def yellow_transition_share(src: Sources, *, to: str = "green") -> pl.DataFrame:
     )
 
 
+@computation(
+    aggregation="share", subgroups=True,
+    title="Andel af børnene, der ifølge periodens seneste relationsafdækning er en del af "
+          "fællesskabet eller har en tæt voksen.",
+    numerator="Børn med den valgte slags relation.",
+    denominator="Alle børn med en relationsafdækning i perioden.",
+    n=CHILD_N,
+    params={"kind": "community = en gensidig legerelation med venskabsvurdering 4-5; "
+                    "close_adult = mindst én tæt voksen.",
+            "population": POPULATION},
+)
 def relation_share(
-    src: Sources, *, kind: str = "community", population: str = "all"
+    src: Sources, *, kind: Literal["community", "close_adult"] = "community",
+    population: Population = "all",
 ) -> pl.DataFrame:
     """Share of children part of the community in their latest relationship mapping of the period.
 
@@ -338,7 +515,15 @@ def relation_share(
 # --- Virkninger på lang sigt ------------------------------------------------------------------
 
 
-def interview_positive_share(src: Sources, *, population: str = "all") -> pl.DataFrame:
+@computation(
+    aggregation="share", subgroups=True,
+    title="Andel af de interviewede børn, der svarer \"ja\" til \"Jeg er vigtig for de andre\".",
+    numerator="Børn, hvis seneste svar i perioden er \"ja\".",
+    denominator="Alle interviewede børn i perioden.",
+    n=CHILD_N,
+    params={"population": POPULATION},
+)
+def interview_positive_share(src: Sources, *, population: Population = "all") -> pl.DataFrame:
     """Share of interviewed children answering "ja" to "Jeg er vigtig for de andre"."""
     rows = _in_periods(src.interviews, src, "interviewed_on").sort("interviewed_on")
     rows = rows.group_by("child_id", "period").last()
@@ -349,6 +534,14 @@ def interview_positive_share(src: Sources, *, population: str = "all") -> pl.Dat
     )
 
 
+@computation(
+    aggregation="gap", subgroups=True,
+    title="Forskellen i procentpoint mellem andelen grønne blandt de øvrige børn og blandt børn i "
+          "udsatte positioner (et mindre tal er bedre).",
+    numerator="Andel grønne blandt de øvrige børn (i %).",
+    denominator="Andel grønne blandt børn i udsatte positioner (i %).",
+    n="Antal børn i den mindste af de to grupper.",
+)
 def green_gap(src: Sources) -> pl.DataFrame:
     """The gap in share green between other children and children in vulnerable positions.
 
@@ -364,8 +557,18 @@ def green_gap(src: Sources) -> pl.DataFrame:
     )
 
 
+@computation(
+    aggregation="share", subgroups=False,
+    title="Andel af dagtilbuddene, hvis seneste selvevaluering af et praksistema i perioden er "
+          "mindst en given score (1-5).",
+    numerator="Dagtilbud med score på mindst `min_score`.",
+    denominator="Alle dagtilbud med en selvevaluering af temaet i perioden.",
+    n="Antal dagtilbud.",
+    params={"theme": "Temaets kode, som i de importerede data (fx tvaerfagligt_samarbejde).",
+            "min_score": "Laveste score (1-5), der tæller med."},
+)
 def practice_share_at_least(
-    src: Sources, *, theme: str = "tvaerfagligt_samarbejde", min_score: int = 4
+    src: Sources, *, theme: Code = "tvaerfagligt_samarbejde", min_score: Rating = 4
 ) -> pl.DataFrame:
     """Share of institutions whose latest self-assessment of ``theme`` in the period is at least
     ``min_score`` (1-5)."""

@@ -7,9 +7,17 @@ Examples
 --------
 A municipality (1) with one area (2) and one institution (3); two children observed, one hit:
 
+>>> from indicators.sources import frame
+>>> units = frame("org_units", [
+...     {"id": 1, "level": "municipality", "path": "/1/"},
+...     {"id": 2, "level": "area", "parent_id": 1, "path": "/1/2/"},
+...     {"id": 3, "level": "institution", "parent_id": 2, "path": "/1/2/3/"},
+... ])
+>>> obs = pl.DataFrame({"institution_id": [3, 3], "period": ["2025H1", "2025H1"],
+...                     "subject": ["a", "b"], "num": [1.0, 0.0], "den": [1.0, 1.0]})
 >>> values = aggregate(obs, org_units=units, aggregation="share", min_n=1, subgroups=False)
->>> values.filter(pl.col("unit_id") == 1)["value"].item()
-50.0
+>>> values.select("unit_id", "value", "n").rows()
+[(1, 50.0, 2), (2, 50.0, 2), (3, 50.0, 2)]
 """
 
 from __future__ import annotations

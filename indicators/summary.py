@@ -1,18 +1,40 @@
 """Read-side views over stored indicator values: subgroup choice, status, change, ranking.
 
 All pure polars over the frame of ``data_access.analytics.VALUE_COLUMNS``; the indicator
-definitions come in as a plain mapping so this module needs nothing from the config layer.
+definitions come in as :class:`IndicatorMeta`, built from a config spec by
+:meth:`IndicatorMeta.of`, so this module needs nothing from the config layer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 import polars as pl
 
 from indicators.periods import previous_period
+from indicators.registry import COMPUTATIONS
 from indicators.status import status_of
+
+
+class IndicatorSpecLike(Protocol):
+    """The fields of ``core.model_config.IndicatorSpec`` that :class:`IndicatorMeta` reads."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def computation(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def direction(self) -> str: ...
+    @property
+    def baseline(self) -> float | None: ...
+    @property
+    def target(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -26,6 +48,13 @@ class IndicatorMeta:
     baseline: float | None
     target: float
     subgroups: bool
+
+    @classmethod
+    def of(cls, spec: IndicatorSpecLike) -> IndicatorMeta:
+        """The read-side view of a configured indicator; ``subgroups`` from its computation."""
+        return cls(id=spec.id, name=spec.name, unit=spec.unit, direction=spec.direction,
+                   baseline=spec.baseline, target=spec.target,
+                   subgroups=COMPUTATIONS[spec.computation].subgroups)
 
 
 def pick_subgroup(

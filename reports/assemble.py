@@ -18,7 +18,6 @@ from data_access.interpretations import load_interpretations
 from data_access.meeting_store import archive_pack
 from data_access.models import OrgUnit
 from data_access.scope import Scope, load_ancestors, units_in_scope_clause
-from indicators.registry import COMPUTATIONS
 from indicators.summary import IndicatorMeta, pick_subgroup, with_status
 from reports.meeting_pack import build_meeting_pack
 
@@ -35,12 +34,7 @@ class PackRequest:
 
 
 def metas_of(programme: ProgrammeSpec) -> dict[str, IndicatorMeta]:
-    return {
-        s.id: IndicatorMeta(id=s.id, name=s.name, unit=s.unit, direction=s.direction,
-                            baseline=s.baseline, target=s.target,
-                            subgroups=COMPUTATIONS[s.computation].subgroups)
-        for s in programme.indicators()
-    }
+    return {s.id: IndicatorMeta.of(s) for s in programme.indicators()}
 
 
 def pack_filename(programme_id: str, unit_code: str, period: str, day: dt.date, ext: str) -> str:

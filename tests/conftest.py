@@ -13,6 +13,7 @@ from core.model_config import ChangeModelConfig, load_programmes
 from core.settings import CONFIG_PATH
 from data_access.db import get_engine
 from demo.generator import DemoSpec
+from indicators.registry import COMPUTATIONS
 from pipeline.demo_store import build_demo_store
 from tests.support.browser import chromium_available
 from tests.support.postgres import postgres_available, throwaway_postgres
@@ -32,7 +33,7 @@ def require(reason: str | None) -> None:
 
 @pytest.fixture(scope="session")
 def config() -> ChangeModelConfig:
-    return load_programmes(CONFIG_PATH)
+    return load_programmes(CONFIG_PATH, computations=COMPUTATIONS)
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ def app_settings() -> Settings:
 
 @st.cache_resource
 def change_model() -> ChangeModelConfig:
-    return load_programmes(app_settings().config_path)
+    return load_programmes(app_settings().config_path, computations=COMPUTATIONS)
 
 
 def engine() -> Engine:
@@ -53,11 +53,4 @@ def current_viewer() -> Viewer:
 
 
 def indicator_metas(programme: ProgrammeSpec) -> dict[str, IndicatorMeta]:
-    return {
-        spec.id: IndicatorMeta(
-            id=spec.id, name=spec.name, unit=spec.unit, direction=spec.direction,
-            baseline=spec.baseline, target=spec.target,
-            subgroups=COMPUTATIONS[spec.computation].subgroups,
-        )
-        for spec in programme.indicators()
-    }
+    return {spec.id: IndicatorMeta.of(spec) for spec in programme.indicators()}

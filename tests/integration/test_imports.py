@@ -17,9 +17,10 @@ from demo.generator import DemoSpec
 from imports.kinds import KINDS
 from imports.load import import_file
 from imports.templates import template_csv, template_xlsx
+from indicators.registry import COMPUTATIONS
 from pipeline.demo_store import build_demo_store
 
-CONFIG = load_programmes(Path("config.toml"))
+CONFIG = load_programmes(Path("config.toml"), computations=COMPUTATIONS)
 DERIVED = {"indicator_value", "audit_event", "data_version"}
 
 

@@ -13,7 +13,7 @@ FORBIDDEN = {
     "indicators": {"streamlit", "sqlmodel", "sqlalchemy", "data_access", "ui", "pages"},
     "data_access": {"streamlit", "ui", "pages"},
     "charts": {"streamlit", "sqlmodel", "sqlalchemy", "data_access"},
-    "core": {"streamlit", "sqlalchemy", "sqlmodel"},
+    "core": {"streamlit", "sqlalchemy", "sqlmodel", "indicators"},
 }
 
 

@@ -18,8 +18,9 @@ from exports.tidy import (
     to_csv_bytes,
     to_xlsx_bytes,
 )
+from indicators.registry import COMPUTATIONS
 
-PROGRAMME = load_programmes(Path("config.toml")).programmes[0]
+PROGRAMME = load_programmes(Path("config.toml"), computations=COMPUTATIONS).programmes[0]
 
 
 def _values() -> pl.DataFrame:
