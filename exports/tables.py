@@ -85,11 +85,7 @@ NOTE_WHOLE_POPULATION = "Indikatoren handler ikke om de enkelte bÃ¸rn; tallet gÃ
 
 
 def _metas(programme: ProgrammeSpec) -> dict[str, IndicatorMeta]:
-    return {
-        i.id: IndicatorMeta(id=i.id, name=i.name, unit=i.unit, direction=i.direction,
-                            baseline=i.baseline, target=i.target, subgroups=i.subgroups)
-        for i in programme.indicators()
-    }
+    return {i.id: IndicatorMeta.of(i) for i in programme.indicators()}
 
 
 def _decimals(unit: str) -> int:
@@ -115,12 +111,13 @@ def _indicator_table(programme: ProgrammeSpec) -> pl.DataFrame:
     rows = []
     for order, (layer, box) in enumerate(programme.boxes()):
         for k, spec in enumerate(box.indicators):
-            aggregation = COMPUTATIONS[spec.computation].aggregation
+            computation = COMPUTATIONS[spec.computation]
             rows.append({
                 "indicator_id": spec.id, "layer": layer.title, "box": box.id,
                 "box_title": box.title, "indicator": spec.name, "unit": spec.unit,
                 "target_year": spec.target_year, "min_n": spec.min_n,
-                "aggregation": aggregation, "subgroups": spec.subgroups,
+                "aggregation": computation.aggregation,
+                "subgroups": computation.subgroups,
                 "_order": order * 1000 + k,
             })
     return pl.DataFrame(rows, schema={

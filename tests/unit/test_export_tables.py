@@ -27,6 +27,7 @@ from exports.tables import (
     view_export,
 )
 from exports.view import ExportView, export_filename, slug
+from indicators.registry import COMPUTATIONS
 
 
 def _indicator(id_: str, computation: str, unit: str, *, min_n: int = 5,
@@ -62,7 +63,7 @@ PROGRAMME: ProgrammeSpec = parse_programmes({"programmes": [{
             ]},
         ]},
     ],
-}]}).programmes[0]
+}]}, computations=COMPUTATIONS).programmes[0]
 
 UNITS = pl.DataFrame({
     "id": [1, 2, 3, 4, 5],
