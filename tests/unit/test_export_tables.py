@@ -311,9 +311,7 @@ def test_a_page_may_pass_the_values_it_drew() -> None:
     """``ui.views.view_values`` output (subgroup picked, status added) gives the same rows."""
     from indicators.summary import IndicatorMeta, pick_subgroup, with_status
 
-    metas = {i.id: IndicatorMeta(id=i.id, name=i.name, unit=i.unit, direction=i.direction,
-                                 baseline=i.baseline, target=i.target, subgroups=i.subgroups)
-             for i in PROGRAMME.indicators()}
+    metas = {i.id: IndicatorMeta.of(i) for i in PROGRAMME.indicators()}
     drawn = with_status(pick_subgroup(stored_values(), metas, age_group="alle",
                                       vulnerable_only=False), metas)
     assert overview_rows(drawn, PROGRAMME, UNITS, view=view()).equals(
