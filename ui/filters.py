@@ -20,7 +20,6 @@ from ui.context import Viewer
 AGE_GROUPS = {"alle": "Alle aldre", "0-2": "0-2 år", "3-5": "3-5 år"}
 LEVEL_LABELS = {"national": "Land", "municipality": "Kommune", "area": "Område",
                 "institution": "Dagtilbud"}
-LEVEL_ORDER = ("national", "municipality", "area", "institution")
 ALL = "__alle__"
 
 

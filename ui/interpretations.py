@@ -25,9 +25,6 @@ from indicators.periods import period_label, periods_between
 from ui.context import current_viewer, engine
 from ui.filters import Filters
 
-KIND_ICONS = {"kommentar": ":material/chat:", "beslutning": ":material/gavel:",
-              "opfoelgning": ":material/task_alt:"}
-
 
 def notes_for_view(filters: Filters) -> pl.DataFrame:
     """The notes for the chosen unit in the chosen periods (one query per page run)."""

@@ -21,13 +21,6 @@ def benchmark_units(filters: Filters) -> pl.DataFrame:
     return cache.ancestors(url, filters.unit_id, data_version())
 
 
-def child_units(filters: Filters) -> pl.DataFrame:
-    """The units directly below the chosen one, in the viewer's scope."""
-    viewer = current_viewer()
-    units = cache.org_units(app_settings().database_url, viewer.scope, data_version())
-    return units.filter(pl.col("parent_id") == filters.unit_id).sort("name")
-
-
 def institutions_below(filters: Filters) -> pl.DataFrame:
     """The daycares to rank: those under the chosen unit, or, when a daycare is chosen, those of
     its area (as far as the viewer's scope reaches)."""
