@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import polars as pl
-import streamlit as st
 
 from indicators.summary import pick_subgroup, with_status
-from ui import cache
+from ui import cache, session
 from ui.context import app_settings, current_viewer, indicator_metas
 from ui.filters import Filters
 
 
 def data_version() -> int:
-    return int(st.session_state.get("data_version", 0))
+    return session.data_version()
 
 
 def benchmark_units(filters: Filters) -> pl.DataFrame:
