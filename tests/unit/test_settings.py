@@ -48,3 +48,11 @@ def test_a_bad_min_n_stops_with_a_danish_message_naming_it(tmp_path: Path, bad: 
 
 def test_the_shipped_config_keeps_five() -> None:
     assert load_settings().withheld_text == "< 5"
+
+
+def test_every_shipped_indicator_that_withholds_uses_the_settings_min_n(config) -> None:
+    """The screens say "< 5" for any withheld value; that is only true when the indicators about
+    people withhold at the same number (1 = counts of activities, never withheld)."""
+    settings = load_settings()
+    thresholds = {spec.min_n for p in config.programmes for spec in p.indicators()}
+    assert thresholds <= {1, settings.min_n}, thresholds
