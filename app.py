@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from core.model_config import ConfigError
 from core.settings import SettingsError
 from data_access.db import DatabaseUnavailable, get_engine, schema_status
-from pages.layer import layer_page
+from pages.layer import layer_page  # the one callable page: one st.Page per layer (navigation)
 from ui import auth, cache, session
 from ui.context import app_settings, change_model
 from ui.filters import sidebar_filters
