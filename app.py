@@ -8,8 +8,10 @@ import streamlit as st
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from core.model_config import ConfigError
+from core.settings import SettingsError
 from data_access.db import DatabaseUnavailable, get_engine, schema_status
-from ui import auth, cache
+from pages.layer import layer_page  # the one callable page: one st.Page per layer (navigation)
+from ui import auth, cache, session
 from ui.context import app_settings, change_model
 from ui.filters import sidebar_filters
 from ui.navigation import anonymous_navigation, pages_for
@@ -29,7 +31,7 @@ def main() -> None:
     try:
         settings = app_settings()
         config = change_model()
-    except ConfigError as exc:
+    except (ConfigError, SettingsError) as exc:
         st.error(f"Konfigurationen er ugyldig og skal rettes, før dashboardet kan starte.\n\n"
                  f"```\n{exc}\n```")
         st.stop()
@@ -45,18 +47,18 @@ def main() -> None:
         st.error(str(exc))
         st.stop()
     if viewer is None:
-        anonymous_navigation(config)
+        anonymous_navigation(config, layer_page)
         st.stop()
     st.sidebar.markdown(f"**{viewer.display_name}**  \n{', '.join(viewer.roles)}")
     auth.logout_button()
     # 3. Filters (in the URL) and the pages this role may open
     version = cache.current_data_version(settings.database_url)
-    st.session_state["data_version"] = version
+    session.set_data_version(version)
     filters = sidebar_filters(config, viewer, settings.database_url, version)
     if filters is None:
         st.stop()
-    st.session_state["filters"] = filters
-    page = pages_for(viewer, filters.programme)
+    session.set_filters(filters)
+    page = pages_for(viewer, filters.programme, layer_page)
     page.run()
 
 

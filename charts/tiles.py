@@ -26,9 +26,10 @@ TILE_CSS = """
 
 def box_tile_html(*, box_id: str, title: str, full_text: str, indicator_name: str,
                   value: float | None, suppressed: bool, change: float | None, unit: str,
-                  target: float, status: str) -> str:
-    """One box of the model. The full seed text is the tile's tooltip."""
-    value_text = format_value(value, unit, suppressed=suppressed)
+                  target: float, status: str, withheld_text: str) -> str:
+    """One box of the model. The full seed text is the tile's tooltip; a withheld value reads
+    ``withheld_text``."""
+    value_text = format_value(value, unit, suppressed=suppressed, withheld_text=withheld_text)
     change_text = format_change(change, unit)
     change_html = (f'<div class="cm-change" title="Ændring siden forrige periode">'
                    f"{escape(change_text)} siden forrige periode</div>" if change_text else "")

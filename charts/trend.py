@@ -12,12 +12,36 @@ SERIES_COLOURS = ("#0b4f8a", "#7a8fa6", "#b9c4d0", "#d0d6dd")
 TARGET_COLOUR = "#1b7f3b"
 
 
+def trend_series(values: pl.DataFrame, *, indicator_id: str,
+                 unit_names: dict[int, str]) -> pl.DataFrame:
+    """The rows ``trend_chart`` draws: one indicator, the units of ``unit_names`` only, labelled
+    with their names and ordered as ``unit_names`` is (the chosen unit first), then by period.
+
+    Examples
+    --------
+    >>> values = pl.DataFrame({"indicator_id": ["x", "x", "x", "y"], "unit_id": [1, 2, 9, 2],
+    ...                        "period": ["2026H1", "2026H1", "2026H1", "2026H1"]})
+    >>> series = trend_series(values, indicator_id="x", unit_names={2: "Nord", 1: "Kommune"})
+    >>> series["label"].to_list()
+    ['Nord', 'Kommune']
+    """
+    order = {unit_id: i for i, unit_id in enumerate(unit_names)}
+    return (
+        values.filter((pl.col("indicator_id") == indicator_id)
+                      & pl.col("unit_id").is_in(list(unit_names)))
+        .with_columns(pl.col("unit_id").replace_strict(unit_names).alias("label"),
+                      pl.col("unit_id").replace_strict(order).alias("order"))
+        .sort("order", "period")
+    )
+
+
 def trend_chart(series: pl.DataFrame, *, unit: str, target: float, title: str,
-                periods: list[str]) -> go.Figure:
+                periods: list[str], withheld_text: str) -> go.Figure:
     """One line per org unit (first = the chosen unit), over ``periods``.
 
-    ``series`` has columns ``label``, ``period``, ``value``, ``n``, ``suppressed``. Withheld and
-    missing values are gaps in the line (no point, no value in the hover).
+    ``series`` (from ``trend_series``) has columns ``label``, ``period``, ``value``, ``n``,
+    ``suppressed``. Withheld and missing values are gaps in the line (no point, no value in the
+    hover); they are labelled ``withheld_text`` (e.g. ``< 5``).
     """
     fig = go.Figure()
     x = [period_label(p) for p in periods]
@@ -25,14 +49,14 @@ def trend_chart(series: pl.DataFrame, *, unit: str, target: float, title: str,
         rows = {r["period"]: r for r in series.filter(pl.col("label") == label).iter_rows(
             named=True)}
         values = [rows.get(p, {}).get("value") for p in periods]
-        texts = [_hover_text(rows.get(p), unit) for p in periods]
+        texts = [_hover_text(rows.get(p), unit, withheld_text) for p in periods]
         first = i == 0
         fig.add_trace(go.Scatter(
             x=x, y=values, name=label, mode="lines+markers+text" if first else "lines+markers",
             line={"color": SERIES_COLOURS[min(i, 3)], "width": 4 if first else 2,
                   "dash": "solid" if first else "dot"},
             marker={"size": 10 if first else 6},
-            text=[_n_label(rows.get(p)) for p in periods] if first else None,
+            text=[_n_label(rows.get(p), withheld_text) for p in periods] if first else None,
             textposition="top center", textfont={"size": 11, "color": "#444"},
             customdata=texts, hovertemplate="%{customdata}<extra>" + label + "</extra>",
             connectgaps=False,
@@ -51,17 +75,17 @@ def trend_chart(series: pl.DataFrame, *, unit: str, target: float, title: str,
     return fig
 
 
-def _n_label(row: dict | None) -> str:
+def _n_label(row: dict | None, withheld_text: str) -> str:
     if row is None:
         return ""
-    return "n < 5" if row["suppressed"] else f"n={row['n']}"
+    return f"n {withheld_text}" if row["suppressed"] else f"n={row['n']}"
 
 
-def _hover_text(row: dict | None, unit: str) -> str:
+def _hover_text(row: dict | None, unit: str, withheld_text: str) -> str:
     if row is None:
         return "Ingen data"
     if row["suppressed"]:
-        return "< 5 (skjult af hensyn til fortrolighed)"
+        return f"{withheld_text} (skjult af hensyn til fortrolighed)"
     return f"{format_value(row['value'], unit)} (n={row['n']})"
 
 

@@ -1,5 +1,6 @@
-"""``manage.py meeting-pack --view NAME --period 2026H2 --out FILE``: the meeting pack of a saved
-view as HTML or PDF (by the file's extension), archived in the store and audited.
+"""``manage.py meeting-pack [--view NAME] --period 2026H2 --out FILE``: the meeting pack of a saved
+view (by default the standard view, ``Settings.standard_view``) as HTML or PDF (by the file's
+extension), archived in the store and audited.
 
 Wired into ``cli/main.py`` with ``meeting_pack.register(sub)``.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from core.model_config import ChangeModelConfig
+from core.settings import Settings
 from data_access.analytics import available_periods
 from data_access.meeting_store import find_view
 from data_access.scope import Scope, scope_for_codes
@@ -23,7 +25,8 @@ from reports.assemble import PackRequest, make_and_archive
 def register(subparsers: argparse._SubParsersAction) -> None:
     cmd = subparsers.add_parser("meeting-pack", help="lav mødepakken (HTML eller PDF) for en "
                                                      "gemt visning")
-    cmd.add_argument("--view", required=True, help="navnet på den gemte visning")
+    cmd.add_argument("--view", help="navnet på den gemte visning (standard: standardvisningen, "
+                                    "[app] standard_view i config.toml)")
     cmd.add_argument("--period", help="mødets periode, fx 2026H2 (standard: visningens)")
     cmd.add_argument("--out", required=True, help="filnavn; .html eller .pdf")
     cmd.add_argument("--date", help="mødedato ÅÅÅÅ-MM-DD (standard: i dag)")
@@ -40,7 +43,7 @@ def cmd_meeting_pack(args: argparse.Namespace) -> int:
     settings = load_settings()
     config = load_programmes(settings.config_path, computations=COMPUTATIONS)
     return run(get_engine(settings.database_url), config, view=args.view, period=args.period,
-               out=Path(args.out), user=args.user,
+               out=Path(args.out), user=args.user, settings=settings,
                meeting_date=dt.date.fromisoformat(args.date) if args.date else dt.date.today())
 
 
@@ -54,14 +57,23 @@ def _whole_tree(engine: Engine) -> Scope:
         return scope_for_codes(engine, list(codes))
 
 
-def run(engine: Engine, config: ChangeModelConfig, *, view: str, period: str | None, out: Path,
-        user: str = "cli", meeting_date: dt.date | None = None) -> int:
-    """The command itself (called directly by the tests). Exit code 0, or 1 with a message."""
+def run(engine: Engine, config: ChangeModelConfig, *, view: str | None, period: str | None,
+        out: Path, settings: Settings, user: str = "cli",
+        meeting_date: dt.date | None = None) -> int:
+    """The command itself (called directly by the tests). Exit code 0, or 1 with a message.
+
+    ``view`` None means the standard view (``settings.standard_view``).
+    """
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("html", "pdf"):
         print("Filnavnet skal ende på .html eller .pdf.", file=sys.stderr)
         return 1
-    saved = find_view(engine, name=view)
+    saved = find_view(engine, name=view or settings.standard_view)
+    if saved is None and view is None:
+        print(f"Der er ingen standardvisning ('{settings.standard_view}'). Gem en visning med "
+              "det navn på mødesiden, eller angiv en gemt visning med --view NAVN.",
+              file=sys.stderr)
+        return 1
     if saved is None:
         print(f"Der er ingen gemt visning med navnet '{view}'.", file=sys.stderr)
         return 1
@@ -77,7 +89,7 @@ def run(engine: Engine, config: ChangeModelConfig, *, view: str, period: str | N
                           view_name=saved["name"])
     files, pack_id = make_and_archive(engine, scope=_whole_tree(engine), request=request,
                                       username=user, meeting_date=meeting_date or dt.date.today(),
-                                      formats=(fmt,))
+                                      formats=(fmt,), min_n=settings.min_n)
     out.write_bytes(files[fmt])
     print(f"Mødepakken er skrevet til {out} (arkiveret som nr. {pack_id}).")
     return 0

@@ -10,6 +10,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_PATH = ROOT / "config.toml"
 DEFAULT_SQLITE_PATH = ROOT / "data" / "demo.sqlite"
+DEFAULT_MIN_N = 5
+DEFAULT_STANDARD_VIEW = "Styregruppens standardvisning"
+
+
+class SettingsError(ValueError):
+    """A setting is invalid; the message (Danish) names it."""
+
+
+def withheld_text(min_n: int) -> str:
+    """What a withheld value is shown as: ``< 5`` when values on fewer than 5 are withheld."""
+    return f"< {min_n}"
 
 
 @dataclass(frozen=True)
@@ -17,6 +28,15 @@ class Settings:
     database_url: str
     demo_mode: bool
     config_path: Path
+    # Values resting on fewer than this many children/families/staff are withheld; the screens,
+    # the exports and the meeting pack say so with ``withheld_text``.
+    min_n: int = DEFAULT_MIN_N
+    # The saved view the meeting page and ``manage.py meeting-pack`` start from.
+    standard_view: str = DEFAULT_STANDARD_VIEW
+
+    @property
+    def withheld_text(self) -> str:
+        return withheld_text(self.min_n)
 
     @property
     def is_sqlite(self) -> bool:
@@ -34,4 +54,10 @@ def load_settings(*, config_path: Path | None = None) -> Settings:
     demo_default = url == f"sqlite:///{DEFAULT_SQLITE_PATH}"
     demo_env = os.environ.get("DEMO_MODE")
     demo = demo_env.lower() in {"1", "true", "yes"} if demo_env is not None else demo_default
-    return Settings(database_url=url, demo_mode=demo, config_path=path)
+    min_n = os.environ.get("MIN_N") or app.get("min_n", DEFAULT_MIN_N)
+    if isinstance(min_n, bool) or not str(min_n).isdigit() or int(min_n) < 1:
+        raise SettingsError(f"min_n skal være et helt tal på mindst 1 (er {min_n!r}).")
+    standard_view = str(os.environ.get("STANDARD_VIEW") or app.get("standard_view")
+                        or DEFAULT_STANDARD_VIEW).strip()
+    return Settings(database_url=url, demo_mode=demo, config_path=path, min_n=int(min_n),
+                    standard_view=standard_view)

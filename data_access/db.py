@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -132,18 +130,6 @@ def schema_status(engine: Engine) -> tuple[str | None, str]:
             raise
         raise DatabaseUnavailable(str(exc)) from exc
     return current, head
-
-
-def schema_is_current(engine: Engine) -> bool:
-    current, head = schema_status(engine)
-    return current == head
-
-
-@contextmanager
-def transaction(engine: Engine) -> Iterator[Connection]:
-    """One transaction: everything inside is written, or nothing is."""
-    with engine.begin() as conn:
-        yield conn
 
 
 def data_version(engine: Engine) -> int:

@@ -3,8 +3,8 @@
 Rules:
 
 - Everyone reads what is bound to a unit in their scope.
-- ``admin``, ``leder``, ``styregruppe`` and ``konsulent`` write comments and follow-ups; only
-  ``styregruppe`` and ``admin`` record (and change) decisions.
+- Who writes what comes from ``core.capabilities``: COMMENT (comments and follow-ups), DECIDE
+  (decisions), EDIT_ANY_NOTE (change another author's text).
 - Text is changed by its author or an administrator; a follow-up's status by anyone who may write.
 - Nothing is deleted: :func:`withdraw_interpretation` marks it withdrawn. Every change adds a row
   to the history table in the same transaction.
@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from polars._typing import PolarsDataType
 from sqlalchemy.engine import Connection, Engine
 
+from core.capabilities import Capability, has_capability
 from data_access.meeting_models import (
     FOLLOWUP_STATUSES,
     INTERPRETATION_KINDS,
@@ -29,8 +30,6 @@ from data_access.models import OrgUnit
 from data_access.raw import read_frame
 from data_access.scope import Scope, units_in_scope_clause
 
-WRITER_ROLES = ("admin", "leder", "styregruppe", "konsulent")
-DECISION_ROLES = ("admin", "styregruppe")
 MAX_TEXT = 4000
 
 INTERPRETATION_COLUMNS: dict[str, PolarsDataType] = {
@@ -53,8 +52,8 @@ class NotAllowed(Exception):
 
 
 def may_write(roles: tuple[str, ...], kind: str = "kommentar") -> bool:
-    allowed = DECISION_ROLES if kind == "beslutning" else WRITER_ROLES
-    return any(role in allowed for role in roles)
+    needed = Capability.DECIDE if kind == "beslutning" else Capability.COMMENT
+    return has_capability(roles, needed)
 
 
 def _now() -> dt.datetime:
@@ -131,7 +130,7 @@ def _load_for_change(conn: Connection, scope: Scope, interpretation_id: int) -> 
 def _may_change_text(row: dict, username: str, roles: tuple[str, ...]) -> bool:
     if row["kind"] == "beslutning" and not may_write(roles, "beslutning"):
         return False
-    return row["author"] == username or "admin" in roles
+    return row["author"] == username or has_capability(roles, Capability.EDIT_ANY_NOTE)
 
 
 def _update(conn: Connection, row: dict, changes: dict, *, change: str, username: str) -> None:

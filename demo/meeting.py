@@ -7,12 +7,13 @@ import datetime as dt
 from sqlalchemy.engine import Engine
 
 from core.model_config import ChangeModelConfig
+from core.settings import DEFAULT_STANDARD_VIEW
 from data_access.analytics import available_periods
 from data_access.interpretations import add_interpretation
 from data_access.meeting_store import save_view
 from data_access.scope import scope_for_codes
 
-STANDARD_VIEW = "Styregruppens standardvisning"
+STANDARD_VIEW = DEFAULT_STANDARD_VIEW  # the view the meeting opens (Settings.standard_view)
 MUNICIPALITY_CODE = "580"
 
 

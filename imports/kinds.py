@@ -12,14 +12,6 @@ from typing import Literal
 ColumnType = Literal["str", "int", "bool", "date", "decimal"]
 Reference = Literal["institution", "child", "staff", "org_unit"]
 
-TYPE_LABELS = {
-    "str": "tekst",
-    "int": "helt tal",
-    "bool": "ja/nej",
-    "date": "dato",
-    "decimal": "decimaltal",
-}
-
 POSITIONS = {"grøn": "green", "gul": "yellow", "rød": "red",
              "green": "green", "yellow": "yellow", "red": "red"}
 ORG_LEVELS = {"national": "national", "municipality": "municipality", "area": "area",

@@ -6,6 +6,8 @@ Examples
 '12,5 %'
 >>> format_value(1234.0, "antal")
 '1.234'
+>>> format_value(40.0, "%", suppressed=True, withheld_text="< 5")
+'< 5'
 >>> format_date(dt.date(2026, 11, 23))
 '23.11.2026'
 """
@@ -13,8 +15,8 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+from typing import overload
 
-SUPPRESSED_TEXT = "< 5"
 NO_DATA_TEXT = "Ingen data"
 
 UNIT_SUFFIX = {
@@ -36,9 +38,23 @@ def decimals_for(unit: str) -> int:
     return 0 if unit == "dage" else 1
 
 
-def format_value(value: float | None, unit: str, *, suppressed: bool = False) -> str:
+@overload
+def format_value(value: float | None, unit: str) -> str: ...
+
+
+@overload
+def format_value(value: float | None, unit: str, *, suppressed: bool,
+                 withheld_text: str) -> str: ...
+
+
+def format_value(value: float | None, unit: str, *, suppressed: bool = False,
+                 withheld_text: str | None = None) -> str:
+    """``value`` in Danish format. A withheld value reads ``withheld_text``
+    (``Settings.withheld_text``, e.g. ``< 5``): every caller that can meet one must pass it."""
     if suppressed:
-        return SUPPRESSED_TEXT
+        if withheld_text is None:
+            raise TypeError("format_value: a withheld value needs withheld_text")
+        return withheld_text
     if value is None:
         return NO_DATA_TEXT
     decimals = decimals_for(unit)

@@ -40,6 +40,18 @@ STATUS_TEXT_COLOURS = {"on_track": "#ffffff", "close": "#1d1d1d", "off_track": "
 STATUS_ICONS = {"on_track": "●", "close": "◐", "off_track": "○", "no_data": "–"}
 
 
+def status_legend(withheld_text: str, min_n: int) -> str:
+    """The status rule and the withheld mark in one line (Markdown), for captions.
+
+    >>> status_legend("< 5", 5).split("; ")[1]
+    '**Tæt på** = inden for 15 % af målet'
+    """
+    band = f"{TOLERANCE * 100:.0f} %"
+    return (f"**På sporet** = målet er nået; **Tæt på** = inden for {band} af målet; "
+            f"**Ikke på sporet** = længere væk; **{withheld_text}** = færre end {min_n} "
+            "børn/familier/medarbejdere, værdien vises ikke.")
+
+
 def status_of(
     value: float | None,
     *,

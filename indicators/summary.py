@@ -13,9 +13,10 @@ from typing import Protocol
 
 import polars as pl
 
+from indicators.format import NO_DATA_TEXT, format_value
 from indicators.periods import previous_period
 from indicators.registry import COMPUTATIONS
-from indicators.status import status_of
+from indicators.status import STATUS_LABELS, status_of
 
 
 class IndicatorSpecLike(Protocol):
@@ -113,3 +114,39 @@ def ranking(values: pl.DataFrame, *, indicator_id: str, period: str, unit_ids: l
         pl.lit(None, dtype=pl.UInt32).alias("rank")
     ).select(ranked.columns)
     return pl.concat([ranked, rest])
+
+
+def comparison(values: pl.DataFrame, metas: Mapping[str, IndicatorMeta], *,
+               units: Mapping[int, str], unit_id: int, period: str,
+               withheld_text: str) -> pl.DataFrame:
+    """Every indicator (in the order of ``metas``) for several units side by side, as text.
+
+    Columns: ``indicator_id``, ``name``, one column per unit of ``units`` (named by the unit, in
+    its order) with the value in ``period``, then ``target`` and the ``status`` label of
+    ``unit_id``. ``values`` has had ``with_status`` applied.
+
+    Examples
+    --------
+    >>> metas = {"x": IndicatorMeta("x", "Andel", "%", "higher", None, 50.0, False)}
+    >>> values = pl.DataFrame({"indicator_id": ["x", "x"], "unit_id": [2, 1],
+    ...     "period": ["2026H1"] * 2, "value": [60.0, None], "suppressed": [False, True],
+    ...     "status": ["on_track", "no_data"]})
+    >>> comparison(values, metas, units={2: "Nord", 1: "Kommune"}, unit_id=2, period="2026H1",
+    ...            withheld_text="< 5").row(0)
+    ('x', 'Andel', '60,0 %', '< 5', '50,0 %', 'På sporet')
+    """
+    now = values.filter(pl.col("period") == period)
+    found = {(r["indicator_id"], r["unit_id"]): r for r in now.iter_rows(named=True)}
+    rows = []
+    for meta in metas.values():
+        row = {"indicator_id": meta.id, "name": meta.name}
+        for unit, name in units.items():
+            hit = found.get((meta.id, unit))
+            row[name] = (format_value(hit["value"], meta.unit, suppressed=hit["suppressed"],
+                                      withheld_text=withheld_text) if hit else NO_DATA_TEXT)
+        mine = found.get((meta.id, unit_id))
+        row["target"] = format_value(meta.target, meta.unit)
+        row["status"] = STATUS_LABELS[mine["status"] if mine else "no_data"]
+        rows.append(row)
+    columns = ["indicator_id", "name", *units.values(), "target", "status"]
+    return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.Utf8))

@@ -8,12 +8,14 @@ import streamlit as st
 from indicators.format import format_value
 from indicators.periods import period_label
 from indicators.status import STATUS_LABELS
-from indicators.summary import ranking
+from indicators.summary import comparison, ranking
+from ui.context import app_settings, current_filters, indicator_metas
 from ui.export import export_buttons
 from ui.views import benchmark_units, institutions_below, view_values
 
 # 1. Selection
-filters = st.session_state["filters"]
+filters = current_filters()
+withheld = app_settings().withheld_text
 programme = filters.programme
 st.title("Dagtilbud")
 st.caption(f"{programme.title} · {filters.description()}")
@@ -26,26 +28,16 @@ if filters.unit_level != "institution":
             "kommunen. Rangeringen nedenfor viser alle dagtilbud i det valgte udsnit.")
 else:
     values = view_values(filters, chain["id"].to_list())
-    now = values.filter(pl.col("period") == filters.period_to)
-    names = list(reversed(chain["name"].to_list()))
-    table = []
-    for _layer, box in programme.boxes():
-        for spec in box.indicators:
-            row = {"Boks": box.id, "Indikator": spec.name}
-            for unit_id, name in zip(reversed(chain["id"].to_list()), names, strict=True):
-                hit = now.filter((pl.col("indicator_id") == spec.id)
-                                 & (pl.col("unit_id") == unit_id))
-                row[name] = (format_value(hit["value"].item(), spec.unit,
-                                          suppressed=hit["suppressed"].item())
-                             if not hit.is_empty() else "Ingen data")
-            mine = now.filter((pl.col("indicator_id") == spec.id)
-                              & (pl.col("unit_id") == filters.unit_id))
-            row["Mål"] = format_value(spec.target, spec.unit)
-            status = mine["status"].item() if not mine.is_empty() else "no_data"
-            row["Status"] = STATUS_LABELS[status]
-            table.append(row)
+    names = {row["id"]: row["name"] for row in reversed(list(chain.iter_rows(named=True)))}
+    table = comparison(values, indicator_metas(programme), units=names, unit_id=filters.unit_id,
+                       period=filters.period_to, withheld_text=withheld)
+    box_of = {spec.id: box.id for _layer, box in programme.boxes() for spec in box.indicators}
     st.subheader(f"{filters.unit_name} · {period_label(filters.period_to)}")
-    st.dataframe(pl.DataFrame(table), hide_index=True, width="stretch")
+    st.dataframe(table.select(
+        pl.col("indicator_id").replace_strict(box_of).alias("Boks"),
+        pl.col("name").alias("Indikator"), *names.values(),
+        pl.col("target").alias("Mål"), pl.col("status").alias("Status"),
+    ), hide_index=True, width="stretch")
 
 # 3. Ranking of the daycares on one indicator
 st.subheader("Rangering af dagtilbud")
@@ -67,7 +59,8 @@ else:
             pl.col("rank").alias("Plads"),
             pl.col("unit_id").replace_strict(names).alias("Dagtilbud"),
             pl.struct("value", "suppressed").map_elements(
-                lambda r: format_value(r["value"], spec.unit, suppressed=r["suppressed"]),
+                lambda r: format_value(r["value"], spec.unit, suppressed=r["suppressed"],
+                                       withheld_text=withheld),
                 return_dtype=pl.Utf8).alias(spec.name),
             pl.col("status").replace_strict(STATUS_LABELS).alias("Status"),
         )
@@ -75,4 +68,4 @@ else:
         export_buttons(filters, chain["id"].to_list() + institutions["id"].to_list(),
                        what="dagtilbud")
         st.caption(f"{period_label(filters.period_to)}. Dagtilbud med færre end "
-                   f"{spec.min_n} i grundlaget vises som «< 5» og rangeres ikke.")
+                   f"{spec.min_n} i grundlaget vises som «{withheld}» og rangeres ikke.")

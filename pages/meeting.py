@@ -11,6 +11,8 @@ import datetime as dt
 import streamlit as st
 
 from indicators.periods import period_label
+from indicators.status import status_legend
+from ui.context import app_settings, current_filters, current_view_name
 from ui.interpretations import notes_for_view
 from ui.meeting import (
     PRESENTATION_CSS,
@@ -26,12 +28,13 @@ from ui.views import benchmark_units, view_values
 
 # 1. Selection: the standard view on the first visit, then whatever the filters say
 start_from_standard_view()
-filters = st.session_state["filters"]
+filters = current_filters()
+settings = app_settings()
 programme = filters.programme
 saved_views_panel(filters, key="meeting_views")
 st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
 st.title("Styregruppemøde")
-active = st.session_state.get("active_view")
+active = current_view_name()
 st.caption(f"{programme.title} · {filters.description()}"
            + (f" · visning: {active}" if active else ""))
 
@@ -50,7 +53,7 @@ if mode == "Sidste møde":
 # 2. Data: the chosen unit and the units above it (benchmarks)
 chain = benchmark_units(filters)  # root first, chosen unit last
 values = view_values(filters, chain["id"].to_list())
-labels = {row["id"]: row["name"] for row in reversed(list(chain.iter_rows(named=True)))}
+names = {row["id"]: row["name"] for row in reversed(list(chain.iter_rows(named=True)))}
 notes = notes_for_view(filters)
 
 # 3. One section at a time: the summary, then each layer
@@ -59,6 +62,6 @@ index = walk_controls(titles)
 if index == 0:
     summary_section(filters, values, meeting_date)
 else:
-    layer_section(programme.layers[index - 1], filters, values, labels, notes)
-st.caption(f"Tal for {period_label(filters.period_to)}. Status: På sporet = målet er nået; "
-           "Tæt på = inden for 15 % af målet; < 5 = færre end 5, værdien vises ikke.")
+    layer_section(programme.layers[index - 1], filters, values, names, notes)
+st.caption(f"Tal for {period_label(filters.period_to)}. Status: "
+           f"{status_legend(settings.withheld_text, settings.min_n)}")

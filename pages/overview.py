@@ -8,14 +8,16 @@ import streamlit as st
 
 from charts.tiles import TILE_CSS, box_tile_html
 from indicators.periods import period_label
-from indicators.status import STATUS_LABELS
+from indicators.status import STATUS_LABELS, status_legend
 from indicators.summary import snapshot
+from ui.context import app_settings, current_filters
 from ui.export import export_buttons
 from ui.navigation import link_to_layer
 from ui.views import view_values
 
 # 1. Selection
-filters = st.session_state["filters"]
+filters = current_filters()
+settings = app_settings()
 programme = filters.programme
 st.title(programme.title)
 st.caption(f"{programme.subtitle} · Forandringsmodel")
@@ -48,11 +50,10 @@ for column, layer in zip(columns, programme.layers, strict=True):
                 indicator_name=box.headline.name, value=row.get("value"),
                 suppressed=bool(row.get("suppressed")), change=row.get("change"),
                 unit=box.headline.unit, target=box.headline.target,
-                status=row.get("status", "no_data"),
+                status=row.get("status", "no_data"), withheld_text=settings.withheld_text,
             ), unsafe_allow_html=True)
         link_to_layer(layer.id, f"Se {layer.title.lower()} →")
 
 export_buttons(filters, [filters.unit_id], what="oversigt")
-st.caption("Status: **På sporet** = målet er nået; **Tæt på** = inden for 15 % af målet; "
-           "**Ikke på sporet** = længere væk; **< 5** = færre end 5 børn/familier/medarbejdere, "
-           "værdien vises ikke. Hold musen over en boks for hele teksten fra forandringsmodellen.")
+st.caption(f"Status: {status_legend(settings.withheld_text, settings.min_n)} "
+           "Hold musen over en boks for hele teksten fra forandringsmodellen.")

@@ -47,8 +47,9 @@ def unit_id_for_code(engine: Engine, code: str) -> int | None:
 
 
 def build_pack_html(engine: Engine, *, scope: Scope, request: PackRequest, username: str,
-                    meeting_date: dt.date) -> tuple[str, int]:
-    """The pack's HTML for a view, and the unit id it is about (values limited to ``scope``)."""
+                    meeting_date: dt.date, min_n: int) -> tuple[str, int]:
+    """The pack's HTML for a view, and the unit id it is about (values limited to ``scope``;
+    withheld values marked as resting on fewer than ``min_n``, ``Settings.min_n``)."""
     unit_id = unit_id_for_code(engine, request.unit_code)
     if unit_id is None:
         raise ValueError(f"Ukendt enhed: {request.unit_code}")
@@ -70,7 +71,7 @@ def build_pack_html(engine: Engine, *, scope: Scope, request: PackRequest, usern
     html = build_meeting_pack(
         programme=programme, metas=metas, values=values, unit_id=unit_id, unit_names=unit_names,
         period_from=request.period_from, period=request.period_to, interpretations=notes,
-        meeting_date=meeting_date, author=username, view_name=request.view_name,
+        meeting_date=meeting_date, author=username, view_name=request.view_name, min_n=min_n,
     )
     return html, unit_id
 
@@ -83,14 +84,14 @@ def _in_scope(engine: Engine, scope: Scope, unit_id: int) -> bool:
 
 
 def make_and_archive(engine: Engine, *, scope: Scope, request: PackRequest, username: str,
-                     meeting_date: dt.date, formats: tuple[str, ...] = ("html",),
+                     meeting_date: dt.date, min_n: int, formats: tuple[str, ...] = ("html",),
                      ) -> tuple[dict[str, bytes], int]:
     """Build the pack (any of ``html``, ``pdf``), archive its HTML, write the audit event.
 
     Returns the files' bytes by format and the archived pack's id.
     """
     html, unit_id = build_pack_html(engine, scope=scope, request=request, username=username,
-                                    meeting_date=meeting_date)
+                                    meeting_date=meeting_date, min_n=min_n)
     files: dict[str, bytes] = {}
     if "html" in formats:
         files["html"] = html.encode("utf-8")

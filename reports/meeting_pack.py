@@ -3,19 +3,28 @@ laid out for A4 landscape print: a summary, the model picture, then one page per
 
 Pure apart from plotly: it takes the programme, the values frame (``with_status`` applied, for the
 chosen unit and its benchmark units), the unit names and the interpretations, and returns HTML.
-Withheld values are shown as "< 5" and never carry a number into the file.
+Withheld values are shown as ``withheld_text(min_n)`` ("< 5") and never carry a number into the
+file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from html import escape
 
 import polars as pl
 
-from charts.trend import trend_chart
+from charts.trend import trend_chart, trend_series
 from core.model_config import LayerSpec, ProgrammeSpec
-from indicators.format import format_change, format_date, format_datetime, format_value
+from core.settings import withheld_text
+from indicators.format import (
+    NO_DATA_TEXT,
+    format_change,
+    format_date,
+    format_datetime,
+    format_value,
+)
 from indicators.meeting import (
     FOLLOWUP_LABELS,
     KIND_LABELS,
@@ -112,16 +121,18 @@ class _Charts:
 def build_meeting_pack(
     *, programme: ProgrammeSpec, metas: dict[str, IndicatorMeta], values: pl.DataFrame,
     unit_id: int, unit_names: dict[int, str], period_from: str, period: str,
-    interpretations: pl.DataFrame, meeting_date: dt.date, author: str, view_name: str = "",
-    created_at: dt.datetime | None = None,
+    interpretations: pl.DataFrame, meeting_date: dt.date, author: str, min_n: int,
+    view_name: str = "", created_at: dt.datetime | None = None,
 ) -> str:
     """The whole pack as one HTML document.
 
     ``unit_names`` maps the chosen unit and its benchmark units to names, chosen unit first.
+    ``min_n`` (``Settings.min_n``) is what the withheld values are marked with (``< 5``).
     ``interpretations`` has ``data_access.interpretations.INTERPRETATION_COLUMNS``.
     """
     created_at = created_at or dt.datetime.now()
     values = _safe(values)
+    shown = _Shown(withheld_text(min_n), min_n)
     periods = periods_between(period_from, period)
     notes = interpretations.filter(
         (pl.col("unit_id") == unit_id) & (pl.col("period") <= period) & ~pl.col("withdrawn"))
@@ -136,11 +147,11 @@ def build_meeting_pack(
     )
     sections = [
         _summary_section(header, programme, metas, values, unit_id, period, notes, meeting_date),
-        _model_section(programme, metas, values, unit_id, period),
+        _model_section(programme, values, unit_id, period, shown),
     ]
     sections += [
-        _layer_section(layer, programme, values, unit_id, unit_names, period, periods, notes,
-                       charts)
+        _layer_section(layer, values, unit_id, unit_names, period, periods, notes, charts,
+                       shown)
         for layer in programme.layers
     ]
     body = "\n".join(sections)
@@ -156,10 +167,18 @@ def _now_rows(values: pl.DataFrame, unit_id: int, period: str) -> dict[str, dict
     return {r["indicator_id"]: r for r in now.iter_rows(named=True)}
 
 
-def _value_text(row: dict | None, unit: str) -> str:
-    if row is None:
-        return "Ingen data"
-    return format_value(row["value"], unit, suppressed=row["suppressed"])
+@dataclass(frozen=True)
+class _Shown:
+    """How withheld values are marked in this pack."""
+
+    withheld_text: str
+    min_n: int
+
+    def value(self, row: dict | None, unit: str) -> str:
+        if row is None:
+            return NO_DATA_TEXT
+        return format_value(row["value"], unit, suppressed=row["suppressed"],
+                            withheld_text=self.withheld_text)
 
 
 def _summary_section(header: str, programme: ProgrammeSpec, metas: dict[str, IndicatorMeta],
@@ -211,8 +230,8 @@ def _summary_section(header: str, programme: ProgrammeSpec, metas: dict[str, Ind
     )
 
 
-def _model_section(programme: ProgrammeSpec, metas: dict[str, IndicatorMeta],
-                   values: pl.DataFrame, unit_id: int, period: str) -> str:
+def _model_section(programme: ProgrammeSpec, values: pl.DataFrame, unit_id: int, period: str,
+                   shown: _Shown) -> str:
     now = _now_rows(values, unit_id, period)
     columns = []
     for layer in programme.layers:
@@ -224,7 +243,7 @@ def _model_section(programme: ProgrammeSpec, metas: dict[str, IndicatorMeta],
                 f'<div class="tile" data-box="{escape(box.id)}" '
                 f'style="--s:{STATUS_COLOURS[status]}"><div class="t">{escape(box.id)} · '
                 f"{escape(box.title)}</div><div class=\"ind\">{escape(box.headline.name)}</div>"
-                f'<span class="v">{escape(_value_text(row, box.headline.unit))}</span> '
+                f'<span class="v">{escape(shown.value(row, box.headline.unit))}</span> '
                 f"{_badge(status)}</div>")
         columns.append(f"<div><h3>{escape(layer.title)} →</h3>{''.join(tiles)}</div>")
     return (f'<section class="sec" id="model"><h2>Forandringsmodellen · '
@@ -232,28 +251,21 @@ def _model_section(programme: ProgrammeSpec, metas: dict[str, IndicatorMeta],
             f'<div class="model">{"".join(columns)}</div></section>')
 
 
-def _layer_section(layer: LayerSpec, programme: ProgrammeSpec, values: pl.DataFrame,
-                   unit_id: int, unit_names: dict[int, str], period: str, periods: list[str],
-                   notes: pl.DataFrame, charts: _Charts) -> str:
+def _layer_section(layer: LayerSpec, values: pl.DataFrame, unit_id: int,
+                   unit_names: dict[int, str], period: str, periods: list[str],
+                   notes: pl.DataFrame, charts: _Charts, shown: _Shown) -> str:
     now = _now_rows(values, unit_id, period)
-    order = {u: i for i, u in enumerate(unit_names)}
     cards = []
     for box in layer.boxes:
         spec = box.headline
         row = now.get(spec.id)
         status = row["status"] if row else "no_data"
-        series = (
-            values.filter((pl.col("indicator_id") == spec.id)
-                          & pl.col("unit_id").is_in(list(unit_names)))
-            .with_columns(pl.col("unit_id").replace_strict(unit_names).alias("label"),
-                          pl.col("unit_id").replace_strict(order).alias("order"))
-            .sort("order", "period")
-        )
+        series = trend_series(values, indicator_id=spec.id, unit_names=unit_names)
         chart = (charts.html(trend_chart(series, unit=spec.unit, target=spec.target, title="",
-                                         periods=periods))
+                                         periods=periods, withheld_text=shown.withheld_text))
                  if not series.is_empty() else '<p class="ind">Ingen data for perioden.</p>')
         others = "".join(
-            f"<li>{escape(ind.name)}: {escape(_value_text(now.get(ind.id), ind.unit))}</li>"
+            f"<li>{escape(ind.name)}: {escape(shown.value(now.get(ind.id), ind.unit))}</li>"
             for ind in box.indicators[1:])
         box_notes = notes.filter(pl.col("box_id") == box.id)
         cards.append(
@@ -261,14 +273,15 @@ def _layer_section(layer: LayerSpec, programme: ProgrammeSpec, values: pl.DataFr
             f"<h3>{escape(box.id)} · {escape(box.title)}</h3>"
             f'<div class="ind">{escape(spec.name)} · mål {spec.target_year}: '
             f"{escape(format_value(spec.target, spec.unit))}</div>"
-            f'<span class="v">{escape(_value_text(row, spec.unit))}</span> {_badge(status)}'
+            f'<span class="v">{escape(shown.value(row, spec.unit))}</span> {_badge(status)}'
             f"{chart}" + (f"<ul class=\"ind\">{others}</ul>" if others else "")
             + "".join(_note_html(r) for r in box_notes.iter_rows(named=True))
             + "</div>")
     names = list(unit_names.values())
     legend = (f'<div class="legend">Tyk linje: {escape(names[0])}'
               + (f"; prikkede linjer: {escape(', '.join(names[1:]))}" if len(names) > 1 else "")
-              + "; stiplet grøn linje: mål. Værdier bygget på færre end 5 vises som “< 5”.</div>")
+              + f"; stiplet grøn linje: mål. Værdier bygget på færre end {shown.min_n} vises som "
+              f"“{escape(shown.withheld_text)}”.</div>")
     return (f'<section class="sec layer" id="lag-{escape(layer.id)}">'
             f"<h2>{escape(layer.title)} · {escape(period_label(period))}</h2>{legend}"
             f'<div class="boxes">{"".join(cards)}</div></section>')

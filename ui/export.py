@@ -7,14 +7,13 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from core.capabilities import Capability
 from data_access.accounts import record_event
 from exports.tidy import export_filename, tidy_frame, to_csv_bytes, to_xlsx_bytes
 from ui import cache
 from ui.context import Viewer, app_settings, current_viewer, engine
 from ui.filters import Filters
 from ui.views import data_version
-
-EXPORT_ROLES = ("admin", "konsulent")
 
 
 def export_frame(filters: Filters, viewer: Viewer,
@@ -40,7 +39,7 @@ def export_frame(filters: Filters, viewer: Viewer,
 def export_buttons(filters: Filters, unit_ids: list[int], *, what: str) -> None:
     """CSV (Danish Excel by default) and XLSX of the indicator values for ``unit_ids``."""
     viewer = current_viewer()
-    if not viewer.has_role(*EXPORT_ROLES):
+    if not viewer.can(Capability.EXPORT):
         return
     frame, code = export_frame(filters, viewer, unit_ids)
     today = dt.date.today()
@@ -67,5 +66,5 @@ def export_buttons(filters: Filters, unit_ids: list[int], *, what: str) -> None:
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             on_click=audit, args=("xlsx",), key=f"xlsx_{what}",
         )
-        st.caption("Værdier bygget på færre end 5 børn, familier eller medarbejdere er markeret "
-                   "som skjulte (suppressed) og eksporteres uden tal.")
+        st.caption(f"Værdier bygget på færre end {app_settings().min_n} børn, familier eller "
+                   "medarbejdere er markeret som skjulte (suppressed) og eksporteres uden tal.")

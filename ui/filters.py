@@ -14,13 +14,12 @@ import streamlit as st
 
 from core.model_config import ChangeModelConfig, ProgrammeSpec
 from indicators.periods import period_label
-from ui import cache
+from ui import cache, session
 from ui.context import Viewer
 
 AGE_GROUPS = {"alle": "Alle aldre", "0-2": "0-2 år", "3-5": "3-5 år"}
 LEVEL_LABELS = {"national": "Land", "municipality": "Kommune", "area": "Område",
                 "institution": "Dagtilbud"}
-LEVEL_ORDER = ("national", "municipality", "area", "institution")
 ALL = "__alle__"
 
 
@@ -74,17 +73,14 @@ def sidebar_filters(config: ChangeModelConfig, viewer: Viewer, url: str,
         st.info("Ingen data for programmet endnu. En administrator kan indlæse data.")
         return None
     default_from = periods[max(0, len(periods) - 6)]
-    _init("f_from", params.get("fra") if params.get("fra") in periods else default_from)
-    _init("f_to", params.get("til") if params.get("til") in periods else periods[-1])
-    if st.session_state["f_from"] not in periods:
-        st.session_state["f_from"] = default_from
-    if st.session_state["f_to"] not in periods:
-        st.session_state["f_to"] = periods[-1]
+    kept = session.period_range() or (params.get("fra"), params.get("til"))
+    start = kept[0] if kept[0] in periods else default_from
+    end = kept[1] if kept[1] in periods else periods[-1]
     period_from, period_to = sidebar.select_slider(
-        "Periode", options=periods, value=(st.session_state["f_from"], st.session_state["f_to"]),
-        format_func=period_label, key="f_periods",
+        "Periode", options=periods, value=(start, end), format_func=period_label,
+        key="f_periods",
     )
-    st.session_state["f_from"], st.session_state["f_to"] = period_from, period_to
+    session.set_period_range(period_from, period_to)
 
     # 3. Org units: one picker per level below the viewer's top units
     units = cache.org_units(url, viewer.scope, version)

@@ -8,6 +8,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from core.capabilities import Capability
 from core.model_config import BoxSpec
 from data_access.interpretations import (
     NotAllowed,
@@ -24,9 +25,6 @@ from indicators.meeting import FOLLOWUP_LABELS, KIND_LABELS
 from indicators.periods import period_label, periods_between
 from ui.context import current_viewer, engine
 from ui.filters import Filters
-
-KIND_ICONS = {"kommentar": ":material/chat:", "beslutning": ":material/gavel:",
-              "opfoelgning": ":material/task_alt:"}
 
 
 def notes_for_view(filters: Filters) -> pl.DataFrame:
@@ -71,7 +69,7 @@ def interpretation_panel(notes: pl.DataFrame, filters: Filters, *, box: BoxSpec,
 
 def _note_actions(row: dict, *, key: str) -> None:
     viewer = current_viewer()
-    may_edit = row["author"] == viewer.username or viewer.has_role("admin")
+    may_edit = row["author"] == viewer.username or viewer.can(Capability.EDIT_ANY_NOTE)
     if row["kind"] == "beslutning" and not may_write(viewer.roles, "beslutning"):
         may_edit = False
     follow_up = row["kind"] == "opfoelgning" and may_write(viewer.roles, "opfoelgning")

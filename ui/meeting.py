@@ -9,11 +9,10 @@ import polars as pl
 import streamlit as st
 
 from charts.tiles import TILE_CSS, box_tile_html
-from charts.trend import trend_chart
+from charts.trend import trend_chart, trend_series
 from core.model_config import LayerSpec
 from data_access.interpretations import open_followups
 from data_access.meeting_store import find_view, load_pack_html, load_packs
-from demo.meeting import STANDARD_VIEW
 from indicators.format import format_change, format_date, format_datetime, format_value
 from indicators.meeting import (
     FOLLOWUP_LABELS,
@@ -26,12 +25,11 @@ from indicators.periods import period_label, periods_between
 from indicators.status import STATUS_COLOURS, STATUS_LABELS, STATUS_TEXT_COLOURS
 from indicators.summary import snapshot
 from reports.assemble import PackRequest, make_and_archive, pack_filename
-from ui.context import current_viewer, engine, indicator_metas
+from ui import session
+from ui.context import app_settings, current_view_name, current_viewer, engine, indicator_metas
 from ui.filters import Filters
 from ui.interpretations import interpretation_panel
 from ui.saved_views import open_view
-
-SECTION_KEY = "meeting_section"
 
 PRESENTATION_CSS = """
 <style>
@@ -69,27 +67,27 @@ PRESENTATION_CSS = """
 
 def start_from_standard_view() -> None:
     """The first time a session opens the meeting, show the steering group's standard view."""
-    if st.session_state.get("meeting_view_applied"):
+    if session.standard_view_applied():
         return
-    st.session_state["meeting_view_applied"] = True
-    view = find_view(engine(), name=STANDARD_VIEW)
+    session.mark_standard_view_applied()
+    view = find_view(engine(), name=app_settings().standard_view)
     if view is None:
         return
     wanted = {"enhed": view["unit_code"], "fra": view["period_from"], "til": view["period_to"],
               "alder": view["age_group"], "udsatte": "1" if view["vulnerable_only"] else "0"}
     if any(st.query_params.get(k) != v for k, v in wanted.items()):
         open_view(view)
-    st.session_state["active_view"] = view["name"]
+    session.set_active_view(view["name"])
 
 
 def walk_controls(titles: list[str]) -> int:
     """"Forrige" / "Næste" over the sections; returns the section to show."""
     count = len(titles)
-    index = clamp_step(int(st.session_state.get(SECTION_KEY, 0)), 0, count)
-    st.session_state[SECTION_KEY] = index
+    index = clamp_step(session.meeting_section(), 0, count)
+    session.set_meeting_section(index)
 
     def step(by: int) -> None:  # a callback: runs before the rerun draws the buttons
-        st.session_state[SECTION_KEY] = clamp_step(st.session_state[SECTION_KEY], by, count)
+        session.set_meeting_section(clamp_step(session.meeting_section(), by, count))
 
     left, middle, right = st.columns([1, 3, 1], vertical_alignment="center")
     left.button("Forrige", icon=":material/arrow_back:", disabled=index == 0, width="stretch",
@@ -149,17 +147,18 @@ def summary_section(filters: Filters, values: pl.DataFrame, meeting_date: dt.dat
 
 
 def layer_section(layer: LayerSpec, filters: Filters, values: pl.DataFrame,
-                  labels: dict[int, str], notes: pl.DataFrame) -> None:
+                  names: dict[int, str], notes: pl.DataFrame) -> None:
+    """One layer: per box its tile, the headline's trend (``names``: the chosen unit first, then
+    its benchmarks) and the notes."""
+    withheld = app_settings().withheld_text
     st.markdown(f'<div class="mt-section">{layer.title} · {period_label(filters.period_to)}'
                 "</div>", unsafe_allow_html=True)
     st.markdown(TILE_CSS, unsafe_allow_html=True)
     periods = periods_between(filters.period_from, filters.period_to)
-    order = {u: i for i, u in enumerate(labels)}
     current = {r["indicator_id"]: r for r in snapshot(
         values, unit_id=filters.unit_id, period=filters.period_to).iter_rows(named=True)}
     for box in layer.boxes:
         spec = box.headline
-        rows = values.filter(pl.col("indicator_id") == spec.id)
         row = current.get(spec.id, {})
         change = row.get("change")
         tile_col, chart_col, notes_col = st.columns([2, 3, 2], gap="medium")
@@ -167,17 +166,15 @@ def layer_section(layer: LayerSpec, filters: Filters, values: pl.DataFrame,
             box_id=box.id, title=box.title, full_text=box.text, indicator_name=spec.name,
             value=row.get("value"), suppressed=bool(row.get("suppressed")), change=change,
             unit=spec.unit, target=spec.target, status=row.get("status", "no_data"),
+            withheld_text=withheld,
         ), unsafe_allow_html=True)
-        series = (rows.filter(pl.col("unit_id").is_in(list(labels)))
-                  .with_columns(pl.col("unit_id").replace_strict(labels).alias("label"),
-                                pl.col("unit_id").replace_strict(order).alias("order"))
-                  .sort("order", "period"))
+        series = trend_series(values, indicator_id=spec.id, unit_names=names)
         chart_col.markdown(f"**{spec.name}**")
         if series.is_empty():
             chart_col.markdown("Ingen data for perioden.")
         else:
             fig = trend_chart(series, unit=spec.unit, target=spec.target, title="",
-                              periods=periods)
+                              periods=periods, withheld_text=withheld)
             fig.update_layout(font={"size": 15}, height=320, margin={"t": 20})
             chart_col.plotly_chart(fig, config={"displaylogo": False, "locale": "da",
                                                 "displayModeBar": False},
@@ -195,23 +192,24 @@ def pack_controls(filters: Filters, meeting_date: dt.date) -> None:
         programme=filters.programme, unit_code=str(st.query_params.get("enhed", "")),
         period_from=filters.period_from, period_to=filters.period_to,
         age_group=filters.age_group, vulnerable_only=filters.vulnerable_only,
-        view_name=st.session_state.get("active_view", ""))
+        view_name=current_view_name() or "")
     if st.button("Lav mødepakke", icon=":material/picture_as_pdf:", key="make_pack"):
         with st.spinner("Laver mødepakken (HTML og PDF) …"):
             files, pack_id = make_and_archive(
                 engine(), scope=viewer.scope, request=request, username=viewer.username,
-                meeting_date=meeting_date, formats=("html", "pdf"))
-        st.session_state["meeting_pack"] = (files, request.unit_code, pack_id)
-    made = st.session_state.get("meeting_pack")
+                meeting_date=meeting_date, formats=("html", "pdf"), min_n=app_settings().min_n)
+        session.set_meeting_pack(session.MadePack(files=files, unit_code=request.unit_code,
+                                                  pack_id=pack_id, meeting_date=meeting_date))
+    made = session.meeting_pack()
     if made:
-        files, code, pack_id = made
-        name = pack_filename(filters.programme.id, code, filters.period_to, meeting_date, "")
+        name = pack_filename(filters.programme.id, made.unit_code, filters.period_to,
+                             made.meeting_date, "")
         left, right = st.columns(2)
-        left.download_button("Hent PDF", files["pdf"], file_name=name + "pdf",
+        left.download_button("Hent PDF", made.files["pdf"], file_name=name + "pdf",
                              mime="application/pdf", icon=":material/download:")
-        right.download_button("Hent HTML", files["html"], file_name=name + "html",
+        right.download_button("Hent HTML", made.files["html"], file_name=name + "html",
                               mime="text/html", icon=":material/download:")
-        st.caption(f"Mødepakke nr. {pack_id} er gemt i arkivet.")
+        st.caption(f"Mødepakke nr. {made.pack_id} er gemt i arkivet.")
 
 
 def last_meeting(filters: Filters) -> None:

@@ -1,12 +1,23 @@
 """The page list, built per role with ``st.navigation``: a page not in the list cannot be opened,
-not even by URL."""
+not even by URL. Which pages a viewer gets comes from ``core.capabilities``.
+
+A layer page is a callable page: ``functools.partial(layer_page, layer)`` for each layer of the
+programme, so the page gets its layer from its own ``st.Page``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import streamlit as st
 
+from core.capabilities import Capability
 from core.model_config import ChangeModelConfig, LayerSpec, ProgrammeSpec
+from ui import session
 from ui.context import Viewer
+
+LayerPage = Callable[[LayerSpec], None]
 
 PAGES_DIR = "pages"
 
@@ -16,9 +27,9 @@ def _overview() -> st.Page:
                    icon=":material/account_tree:", url_path="oversigt", default=True)
 
 
-def _layer_pages(layers: list[LayerSpec]) -> list[st.Page]:
+def _layer_pages(layers: list[LayerSpec], layer_page: LayerPage) -> list[st.Page]:
     return [
-        st.Page(f"{PAGES_DIR}/layer.py", title=layer.title, url_path=f"lag-{layer.id}",
+        st.Page(partial(layer_page, layer), title=layer.title, url_path=f"lag-{layer.id}",
                 icon=f":material/counter_{min(i + 1, 9)}:")
         for i, layer in enumerate(layers)
     ]
@@ -45,33 +56,37 @@ def _admin_pages() -> list[st.Page]:
     ]
 
 
-def anonymous_navigation(config: ChangeModelConfig) -> None:
+def anonymous_navigation(config: ChangeModelConfig, layer_page: LayerPage) -> None:
     """Before login: register every page, hidden, so a link to a page survives the login form
     (the page itself is not run until someone is logged in and allowed to see it)."""
     layers = {layer.id: layer for p in config.programmes for layer in p.layers}
-    st.navigation([_overview(), _meeting(), *_layer_pages(list(layers.values())), _institution(),
-                  *_admin_pages()], position="hidden")
+    st.navigation([_overview(), _meeting(), *_layer_pages(list(layers.values()), layer_page),
+                   _institution(), *_admin_pages()], position="hidden")
 
 
-def pages_for(viewer: Viewer, programme: ProgrammeSpec) -> st.Page:
+def pages_for(viewer: Viewer, programme: ProgrammeSpec, layer_page: LayerPage) -> st.Page:
     """Build the navigation for this viewer and return the page to run."""
-    layers = _layer_pages(programme.layers)
-    st.session_state["layer_page_objects"] = dict(
-        zip([layer.id for layer in programme.layers], layers, strict=True))
+    if not viewer.can(Capability.VIEW_MODEL):
+        st.warning("Din bruger har ingen rolle, der giver adgang til dashboardet. "
+                   "Kontakt en administrator.")
+        st.stop()
+    layers = _layer_pages(programme.layers, layer_page)
+    session.set_layer_pages(dict(zip([layer.id for layer in programme.layers], layers,
+                                      strict=True)))
     sections: dict[str, list[st.Page]] = {"Overblik": [_overview()], "Lag i modellen": layers}
-    if viewer.has_role("admin", "leder", "konsulent"):
+    if viewer.can(Capability.VIEW_INSTITUTIONS):
         sections["Dagtilbud"] = [_institution()]
-    if viewer.has_role("admin", "leder", "konsulent", "styregruppe"):
+    if viewer.can(Capability.MEETING):
         sections["Overblik"].append(_meeting())
-    if viewer.has_role("admin"):
+    if viewer.can(Capability.ADMIN):
         sections["Administration"] = _admin_pages()
     page = st.navigation(sections)
     # The page is also kept in the URL (?side=…): a link that passes through the login form
     # lands on the default page, so go on to the page the link names, once per session, if this
     # viewer may open it.
     requested = st.query_params.get("side")
-    if not st.session_state.get("side_followed"):
-        st.session_state["side_followed"] = True
+    if not session.side_followed():
+        session.mark_side_followed()
         wanted = [p for group in sections.values() for p in group if p.url_path == requested]
         if wanted and requested != page.url_path:
             st.switch_page(wanted[0], query_params=st.query_params.to_dict())
@@ -79,13 +94,11 @@ def pages_for(viewer: Viewer, programme: ProgrammeSpec) -> st.Page:
         st.query_params["side"] = page.url_path
     else:
         st.query_params.pop("side", None)
-    layer_by_path = {f"lag-{layer.id}": layer.id for layer in programme.layers}
-    st.session_state["current_layer"] = layer_by_path.get(page.url_path)
     return page
 
 
 def link_to_layer(layer_id: str, label: str) -> None:
     """A link to a layer's page that keeps the current filters."""
-    page = st.session_state.get("layer_page_objects", {}).get(layer_id)
+    page = session.layer_pages().get(layer_id)
     if page is not None:
         st.page_link(page, label=label, query_params=st.query_params.to_dict())

@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 import polars as pl
-import streamlit as st
 
 from indicators.summary import pick_subgroup, with_status
-from ui import cache
+from ui import cache, session
 from ui.context import app_settings, current_viewer, indicator_metas
 from ui.filters import Filters
 
 
 def data_version() -> int:
-    return int(st.session_state.get("data_version", 0))
+    return session.data_version()
 
 
 def benchmark_units(filters: Filters) -> pl.DataFrame:
     """The chosen unit and the units above it (root first): id, name, level."""
     url = app_settings().database_url
     return cache.ancestors(url, filters.unit_id, data_version())
-
-
-def child_units(filters: Filters) -> pl.DataFrame:
-    """The units directly below the chosen one, in the viewer's scope."""
-    viewer = current_viewer()
-    units = cache.org_units(app_settings().database_url, viewer.scope, data_version())
-    return units.filter(pl.col("parent_id") == filters.unit_id).sort("name")
 
 
 def institutions_below(filters: Filters) -> pl.DataFrame:

@@ -140,3 +140,16 @@ def test_the_audit_log_lists_the_admins_own_login(app) -> None:
     log = at.dataframe[0].value
     mine = log[(log["Bruger"] == "admin") & (log["Handling"] == "Login")]
     assert len(mine) >= 1
+
+
+def test_withheld_values_read_as_the_min_n_setting_says(app, monkeypatch) -> None:
+    monkeypatch.setenv("MIN_N", "7")  # read when the app loads its settings, at the first run
+    at = app("leder", enhed="580-001")
+    shown = {re.search(r'data-box="(\w+)"', t)[1]: t for t in tiles(at)}
+    assert '<span class="cm-value">&lt; 7</span>' in shown["M2"]  # withheld in Solsikken
+    assert not any("&lt; 5" in t for t in shown.values())
+    assert any("**< 7** = færre end 7 børn/familier/medarbejdere" in c.value for c in at.caption)
+    at.switch_page("pages/institution.py").run()
+    comparison = at.dataframe[0].value
+    row = comparison[comparison["Indikator"] == "Selvvurderet handlekompetence"].iloc[0]
+    assert row["Børnehuset Solsikken"] == "< 7" and row["Status"] == "Ingen data"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import re
 from html import escape
@@ -15,14 +16,16 @@ from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 
 from cli import meeting_pack as cli
+from core.settings import CONFIG_PATH, Settings
 from data_access.db import get_engine
 from data_access.interpretations import INTERPRETATION_COLUMNS, add_interpretation
-from data_access.meeting_store import load_pack_html, load_packs
-from data_access.models import AuditEvent
+from data_access.meeting_store import find_view, load_pack_html, load_packs
+from data_access.models import AuditEvent, OrgUnit
 from data_access.scope import scope_for_codes
 from demo.generator import DemoSpec
 from demo.meeting import STANDARD_VIEW
 from indicators.format import format_value
+from indicators.periods import period_label
 from indicators.status import STATUS_LABELS
 from pipeline.demo_store import build_demo_store
 from reports.assemble import PackRequest, build_pack_html, make_and_archive, metas_of
@@ -31,6 +34,7 @@ from tests.conftest import require
 from tests.support.browser import chromium_available
 
 MEETING = dt.date(2026, 11, 23)
+SETTINGS = Settings(database_url="sqlite://", demo_mode=True, config_path=CONFIG_PATH)
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +54,7 @@ def store(tmp_path_factory: pytest.TempPathFactory, config) -> Engine:
 def pack(store: Engine, config) -> str:
     html, _unit = build_pack_html(
         store, scope=scope_for_codes(store, ["580"]), username="styregruppe", meeting_date=MEETING,
-        request=PackRequest(config.programme("aabenraa"), "580-N", "2025H1", "2026H2"))
+        request=PackRequest(config.programme("aabenraa"), "580-N", "2025H1", "2026H2"), min_n=5)
     return html
 
 
@@ -71,14 +75,13 @@ def test_the_pack_has_every_box_its_status_and_the_notes(pack: str, config) -> N
 def test_notes_of_the_unit_are_in_the_pack_escaped(store: Engine, config) -> None:
     html, _ = build_pack_html(
         store, scope=scope_for_codes(store, ["580"]), username="admin", meeting_date=MEETING,
-        request=PackRequest(config.programme("aabenraa"), "580", "2025H1", "2026H2"))
+        request=PackRequest(config.programme("aabenraa"), "580", "2025H1", "2026H2"), min_n=5)
     assert "Beslutning om &lt;b&gt;M2&lt;/b&gt; &amp; opfølgning" in html
     assert "Åben rådgivning udvides" in html  # the demo decision
     assert "Plan for de sidste aktionslæringsdage" in html  # the demo follow-up
 
 
-def test_a_suppressed_value_never_shows_a_number(config) -> None:
-    programme = config.programme("aabenraa")
+def pack_with_one_withheld_value(programme, *, min_n: int) -> str:
     box = programme.layers[0].boxes[0]
     rows = [
         {"indicator_id": box.headline.id, "unit_id": 1, "period": "2026H2", "value": 987.654,
@@ -89,14 +92,27 @@ def test_a_suppressed_value_never_shows_a_number(config) -> None:
          "target": box.headline.target, "status": "close"},
     ]
     notes = pl.DataFrame(schema=INTERPRETATION_COLUMNS)
-    html = build_meeting_pack(
+    return build_meeting_pack(
         programme=programme, metas=metas_of(programme), values=pl.DataFrame(rows),
         unit_id=1, unit_names={1: "Testenhed"}, period_from="2026H1", period="2026H2",
-        interpretations=notes, meeting_date=MEETING, author="test")
+        interpretations=notes, meeting_date=MEETING, author="test", min_n=min_n)
+
+
+def test_a_suppressed_value_never_shows_a_number(config) -> None:
+    programme = config.programme("aabenraa")
+    html = pack_with_one_withheld_value(programme, min_n=5)
     own = without_plotly_library(html)
     assert "98765" not in own and "98.765" not in own and "54321" not in own
     assert escape("< 5") in html
-    assert format_value(0.75, box.headline.unit) in html  # the visible value is there
+    assert format_value(0.75, programme.layers[0].boxes[0].headline.unit) in html
+
+
+def test_the_withheld_mark_follows_the_min_n_setting(config) -> None:
+    own = without_plotly_library(pack_with_one_withheld_value(config.programme("aabenraa"),
+                                                              min_n=10))
+    assert f'<span class="v">{escape("< 10")}</span>' in own
+    assert "færre end 10 vises som “&lt; 10”" in own
+    assert escape("< 5") not in own and "færre end 5" not in own
 
 
 def without_plotly_library(html: str) -> str:
@@ -114,7 +130,7 @@ def test_a_pack_is_archived_and_audited(store: Engine, config) -> None:
     files, pack_id = make_and_archive(
         store, scope=scope, username="styregruppe", meeting_date=MEETING,
         request=PackRequest(config.programme("aabenraa"), "580", "2025H1", "2026H2",
-                            view_name=STANDARD_VIEW))
+                            view_name=STANDARD_VIEW), min_n=5)
     packs = load_packs(store, scope=scope, programme_id="aabenraa")
     assert packs["id"][0] == pack_id and packs["author"][0] == "styregruppe"
     assert load_pack_html(store, scope=scope, pack_id=pack_id) == files["html"].decode()
@@ -133,7 +149,7 @@ def test_a_viewer_cannot_make_a_pack_for_a_unit_outside_their_scope(store: Engin
         build_pack_html(store, scope=scope_for_codes(store, ["580-S"]), username="x",
                         meeting_date=MEETING,
                         request=PackRequest(config.programme("aabenraa"), "580-N", "2025H1",
-                                            "2026H2"))
+                                            "2026H2"), min_n=5)
 
 
 def pdf_page_count(path: Path) -> int:
@@ -144,17 +160,20 @@ def test_the_cli_writes_html_and_a_pdf_with_one_page_per_section(store: Engine, 
                                                                  tmp_path: Path) -> None:
     html_out = tmp_path / "pakke.html"
     assert cli.run(store, config, view=STANDARD_VIEW, period="2026H2", out=html_out,
-                   meeting_date=MEETING) == 0
+                   meeting_date=MEETING, settings=SETTINGS) == 0
     html = html_out.read_text(encoding="utf-8")
     sections = html.count("<section")
     assert sections == 2 + len(config.programme("aabenraa").layers)
-    assert cli.run(store, config, view="Findes ikke", period="2026H2", out=html_out) == 1
-    assert cli.run(store, config, view=STANDARD_VIEW, period="2031H1", out=html_out) == 1
-    assert cli.run(store, config, view=STANDARD_VIEW, period=None, out=tmp_path / "x.doc") == 1
+    assert cli.run(store, config, view="Findes ikke", period="2026H2", out=html_out,
+                   settings=SETTINGS) == 1
+    assert cli.run(store, config, view=STANDARD_VIEW, period="2031H1", out=html_out,
+                   settings=SETTINGS) == 1
+    assert cli.run(store, config, view=STANDARD_VIEW, period=None, out=tmp_path / "x.doc",
+                   settings=SETTINGS) == 1
     require(chromium_available())
     pdf_out = tmp_path / "pakke.pdf"
     assert cli.run(store, config, view=STANDARD_VIEW, period="2026H2", out=pdf_out,
-                   meeting_date=MEETING) == 0
+                   meeting_date=MEETING, settings=SETTINGS) == 0
     assert pdf_out.read_bytes().startswith(b"%PDF")
     assert pdf_page_count(pdf_out) == sections
     text = " ".join(page.extract_text() for page in PdfReader(str(pdf_out)).pages)
@@ -168,3 +187,34 @@ def test_the_cli_registers_its_command() -> None:
     args = parser.parse_args(["meeting-pack", "--view", "V", "--period", "2026H2", "--out",
                               "x.pdf"])
     assert args.func is cli.cmd_meeting_pack and args.view == "V" and args.out == "x.pdf"
+    assert parser.parse_args(["meeting-pack", "--out", "x.pdf"]).view is None
+
+
+def test_the_cli_without_view_makes_the_pack_of_the_standard_view(
+    store: Engine, config, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "standard.html"
+    assert cli.run(store, config, view=None, period=None, out=out, meeting_date=MEETING,
+                   settings=SETTINGS) == 0
+    html = out.read_text(encoding="utf-8")
+    assert f"visning: {escape(STANDARD_VIEW)}" in html
+    standard = find_view(store, name=STANDARD_VIEW)
+    assert standard is not None
+    with store.connect() as conn:
+        unit_name = conn.execute(sa.select(OrgUnit.name).where(
+            OrgUnit.code == standard["unit_code"])).scalar_one()
+    assert f"{escape(config.programme('aabenraa').title)} · {escape(unit_name)}" in html
+    assert escape(period_label(standard["period_to"])) in html  # the view's own period
+    assert f"Mødepakken er skrevet til {out}" in capsys.readouterr().out
+
+
+def test_the_cli_without_view_says_in_danish_when_there_is_no_standard_view(
+    store: Engine, config, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = dataclasses.replace(SETTINGS, standard_view="Ingen sådan visning")
+    out = tmp_path / "none.html"
+    assert cli.run(store, config, view=None, period="2026H2", out=out, settings=settings) == 1
+    err = capsys.readouterr().err
+    assert "Der er ingen standardvisning ('Ingen sådan visning')" in err
+    assert "--view" in err
+    assert not out.exists()

@@ -14,6 +14,7 @@ FORBIDDEN = {
     "data_access": {"streamlit", "ui", "pages"},
     "charts": {"streamlit", "sqlmodel", "sqlalchemy", "data_access"},
     "core": {"streamlit", "sqlalchemy", "sqlmodel", "indicators"},
+    "ui": {"demo", "pages"},
 }
 
 
@@ -42,3 +43,20 @@ def test_pages_stay_thin() -> None:
     sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines())
              for p in (ROOT / "pages").glob("*.py")}
     assert all(n <= 150 for n in sizes.values()), sizes
+
+
+def test_pages_never_touch_session_state() -> None:
+    """Pages read their inputs through ui.context (current_viewer, current_filters, …)."""
+    touching = sorted(p.name for p in (ROOT / "pages").glob("*.py")
+                      if "session_state" in p.read_text(encoding="utf-8"))
+    assert touching == []
+
+
+def test_session_keys_are_written_only_through_ui_session() -> None:
+    """App state lives behind ui/session.py. ui/filters.py only seeds its widgets' keys;
+    ui/auth.py and ui/saved_views.py are moved over by their owners (issue 9)."""
+    allowed = {"ui/session.py", "ui/auth.py", "ui/saved_views.py", "ui/filters.py"}
+    touching = sorted(str(p.relative_to(ROOT)) for folder in ("ui", "pages", "charts", "reports")
+                      for p in (ROOT / folder).glob("*.py")
+                      if "st.session_state[" in p.read_text(encoding="utf-8"))
+    assert set(touching) <= allowed, set(touching) - allowed

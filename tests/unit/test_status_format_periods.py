@@ -31,7 +31,10 @@ def test_danish_number_and_date_formats() -> None:
     assert format_value(1234.5, "score") == "1.234,5"
     assert format_value(3.0, "antal") == "3"
     assert format_value(None, "%") == "Ingen data"
-    assert format_value(40.0, "%", suppressed=True) == "< 5"
+    assert format_value(40.0, "%", suppressed=True, withheld_text="< 5") == "< 5"
+    assert format_value(40.0, "%", suppressed=True, withheld_text="< 10") == "< 10"
+    with pytest.raises(TypeError):
+        format_value(40.0, "%", suppressed=True)  # type: ignore[call-overload]
     assert format_change(-2.25, "%") == "−2,2 pct.-point" or format_change(-2.25, "%") == \
         "−2,3 pct.-point"
     assert format_change(0.0, "score") == "±0,0"

@@ -1,0 +1,59 @@
+"""What the pages draw, shaped once: trend series (layer page, meeting, pack) and the daycare
+comparison table."""
+
+from __future__ import annotations
+
+import polars as pl
+from polars.testing import assert_frame_equal
+
+from charts.trend import trend_chart, trend_series
+from indicators.summary import IndicatorMeta, comparison
+
+VALUES = pl.DataFrame({
+    "indicator_id": ["x", "x", "x", "x", "x", "y"],
+    "unit_id": [1, 2, 2, 1, 9, 2],
+    "period": ["2026H1", "2026H2", "2026H1", "2026H2", "2026H2", "2026H2"],
+    "value": [50.0, None, 40.0, 55.0, 99.0, 1.0],
+    "n": [20, 3, 12, 22, 30, 5],
+    "suppressed": [False, True, False, False, False, False],
+})
+
+
+def test_a_trend_series_is_one_indicator_for_the_named_units_chosen_unit_first() -> None:
+    series = trend_series(VALUES, indicator_id="x", unit_names={2: "Nord", 1: "Kommune"})
+    assert_frame_equal(series.select("label", "period", "value"), pl.DataFrame({
+        "label": ["Nord", "Nord", "Kommune", "Kommune"],
+        "period": ["2026H1", "2026H2", "2026H1", "2026H2"],
+        "value": [40.0, None, 50.0, 55.0],
+    }))  # unit 9 is not named, indicator y is another indicator
+
+
+def test_the_chart_marks_a_withheld_point_with_the_settings_text_and_draws_no_value() -> None:
+    series = trend_series(VALUES, indicator_id="x", unit_names={2: "Nord", 1: "Kommune"})
+    fig = trend_chart(series, unit="%", target=60.0, title="X", periods=["2026H1", "2026H2"],
+                      withheld_text="< 10")
+    nord, kommune, target = fig.data
+    assert (nord.name, kommune.name) == ("Nord", "Kommune")
+    assert list(nord.y) == [40.0, None] and list(nord.text) == ["n=12", "n < 10"]
+    assert nord.customdata[1] == "< 10 (skjult af hensyn til fortrolighed)"
+    assert list(kommune.y) == [50.0, 55.0] and kommune.text is None
+    assert list(target.y) == [60.0, 60.0]
+
+
+def test_the_comparison_puts_each_indicator_next_to_the_units_above() -> None:
+    metas = {
+        "x": IndicatorMeta("x", "Andel grønne", "%", "higher", None, 50.0, True),
+        "y": IndicatorMeta("y", "Sessioner", "antal", "higher", None, 4.0, False),
+    }
+    values = VALUES.with_columns(pl.Series("status", ["on_track", "no_data", "off_track",
+                                                      "on_track", "on_track", "off_track"]))
+    table = comparison(values, metas, units={2: "Nord", 1: "Kommune"}, unit_id=2,
+                       period="2026H2", withheld_text="< 5")
+    assert_frame_equal(table, pl.DataFrame({
+        "indicator_id": ["x", "y"],
+        "name": ["Andel grønne", "Sessioner"],
+        "Nord": ["< 5", "1"],
+        "Kommune": ["55,0 %", "Ingen data"],
+        "target": ["50,0 %", "4"],
+        "status": ["Ingen data", "Ikke på sporet"],
+    }))

@@ -1,0 +1,132 @@
+"""Everything the app keeps in ``st.session_state``, one typed function per key.
+
+Nothing else reads or writes these keys: pages get their inputs from ``ui.context``
+(``current_viewer()``, ``current_filters()``), which read them here. Widget keys (``f_*``,
+``rank_indicator``, …) are Streamlit's own widget state and stay next to their widgets; the keys of
+streamlit-authenticator (``authenticator``, ``authentication_status``, ``username``) belong to
+``ui.auth``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+if TYPE_CHECKING:  # only for the annotations: ui.context and ui.filters import this module
+    from ui.context import Viewer
+    from ui.filters import Filters
+
+_VIEWER = "viewer"
+_FILTERS = "filters"
+_DATA_VERSION = "data_version"
+_LAYER_PAGES = "layer_page_objects"
+_SIDE_FOLLOWED = "side_followed"
+_ACTIVE_VIEW = "active_view"
+_STANDARD_VIEW_APPLIED = "meeting_view_applied"
+_MEETING_SECTION = "meeting_section"
+_MEETING_PACK = "meeting_pack"
+_PERIOD_FROM, _PERIOD_TO = "f_from", "f_to"
+
+
+# The viewer (set by ui.auth after login)
+def viewer() -> Viewer | None:
+    return st.session_state.get(_VIEWER)
+
+
+def set_viewer(value: Viewer) -> None:
+    st.session_state[_VIEWER] = value
+
+
+# The filters of this run (set by app.py before the page runs)
+def filters() -> Filters | None:
+    return st.session_state.get(_FILTERS)
+
+
+def set_filters(value: Filters) -> None:
+    st.session_state[_FILTERS] = value
+
+
+# The store's data version read at the start of this run: part of every cache key
+def data_version() -> int:
+    return int(st.session_state.get(_DATA_VERSION, 0))
+
+
+def set_data_version(value: int) -> None:
+    st.session_state[_DATA_VERSION] = value
+
+
+# The layer pages of the navigation, by layer id (for links from the overview)
+def layer_pages() -> dict[str, st.Page]:
+    return dict(st.session_state.get(_LAYER_PAGES, {}))
+
+
+def set_layer_pages(pages: dict[str, st.Page]) -> None:
+    st.session_state[_LAYER_PAGES] = pages
+
+
+# Whether the page named in the URL (?side=…) has been followed once in this session
+def side_followed() -> bool:
+    return bool(st.session_state.get(_SIDE_FOLLOWED, False))
+
+
+def mark_side_followed() -> None:
+    st.session_state[_SIDE_FOLLOWED] = True
+
+
+# The saved view shown (its name), if the filters came from one
+def active_view() -> str | None:
+    return st.session_state.get(_ACTIVE_VIEW) or None
+
+
+def set_active_view(name: str) -> None:
+    st.session_state[_ACTIVE_VIEW] = name
+
+
+# Whether the meeting page has opened the standard view in this session
+def standard_view_applied() -> bool:
+    return bool(st.session_state.get(_STANDARD_VIEW_APPLIED, False))
+
+
+def mark_standard_view_applied() -> None:
+    st.session_state[_STANDARD_VIEW_APPLIED] = True
+
+
+# The meeting's section on screen (0 = the summary)
+def meeting_section() -> int:
+    return int(st.session_state.get(_MEETING_SECTION, 0))
+
+
+def set_meeting_section(index: int) -> None:
+    st.session_state[_MEETING_SECTION] = index
+
+
+@dataclass(frozen=True)
+class MadePack:
+    """A meeting pack made in this session, offered for download until the next one."""
+
+    files: dict[str, bytes]
+    unit_code: str
+    pack_id: int
+    meeting_date: dt.date
+
+
+def meeting_pack() -> MadePack | None:
+    return st.session_state.get(_MEETING_PACK)
+
+
+def set_meeting_pack(pack: MadePack) -> None:
+    st.session_state[_MEETING_PACK] = pack
+
+
+# The chosen period range, kept across reruns while the list of periods changes
+def period_range() -> tuple[str, str] | None:
+    if _PERIOD_FROM not in st.session_state or _PERIOD_TO not in st.session_state:
+        return None
+    return st.session_state[_PERIOD_FROM], st.session_state[_PERIOD_TO]
+
+
+def set_period_range(period_from: str, period_to: str) -> None:
+    st.session_state[_PERIOD_FROM], st.session_state[_PERIOD_TO] = period_from, period_to
