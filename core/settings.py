@@ -17,6 +17,12 @@ class Settings:
     database_url: str
     demo_mode: bool
     config_path: Path
+    # Login sessions (issue 11): lifetimes, proxies whose X-Forwarded-For is believed, throttle.
+    session_idle_hours: float = 8.0
+    session_absolute_hours: float = 24.0
+    trusted_proxies: tuple[str, ...] = ()
+    lockout_minutes: int = 15
+    lockout_max_failures: int = 5
 
     @property
     def is_sqlite(self) -> bool:
@@ -34,4 +40,14 @@ def load_settings(*, config_path: Path | None = None) -> Settings:
     demo_default = url == f"sqlite:///{DEFAULT_SQLITE_PATH}"
     demo_env = os.environ.get("DEMO_MODE")
     demo = demo_env.lower() in {"1", "true", "yes"} if demo_env is not None else demo_default
-    return Settings(database_url=url, demo_mode=demo, config_path=path)
+    proxies = os.environ.get("TRUSTED_PROXIES", ",".join(app.get("trusted_proxies", [])))
+    return Settings(
+        database_url=url, demo_mode=demo, config_path=path,
+        session_idle_hours=float(os.environ.get(
+            "SESSION_IDLE_HOURS", app.get("session_idle_hours", 8.0))),
+        session_absolute_hours=float(os.environ.get(
+            "SESSION_ABSOLUTE_HOURS", app.get("session_absolute_hours", 24.0))),
+        trusted_proxies=tuple(p.strip() for p in proxies.split(",") if p.strip()),
+        lockout_minutes=int(app.get("lockout_minutes", 15)),
+        lockout_max_failures=int(app.get("lockout_max_failures", 5)),
+    )
