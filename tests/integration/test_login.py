@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 import streamlit as st
 
 from core.settings import Settings
@@ -111,3 +112,33 @@ def test_demo_mode_makes_a_random_key_on_first_run_and_keeps_it(
     assert auth.cookie_key(demo_settings(True), demo_key_file=key_file) == first
     other = auth.cookie_key(demo_settings(True), demo_key_file=tmp_path / "other" / "key")
     assert other != first  # every install its own key: nothing to forge from the repository
+
+
+@pytest.mark.parametrize(("utc_moment", "danish"), [
+    (dt.datetime(2026, 7, 1, 12, 5, tzinfo=dt.UTC), "01.07.2026 14:05:00"),   # summer
+    (dt.datetime(2026, 1, 15, 13, 5, tzinfo=dt.UTC), "15.01.2026 14:05:00"),  # winter
+])
+def test_a_login_at_14_05_danish_time_shows_14_05_in_revisionslog(
+    store, utc_moment: dt.datetime, danish: str,
+) -> None:
+    """Through the real Revisionslog page (AppTest as admin), on the day of the login."""
+    from streamlit.testing.v1 import AppTest
+
+    from data_access.models import AuditEvent
+
+    with store.begin() as conn:
+        conn.execute(sa.insert(AuditEvent.__table__).values(
+            at=utc_moment, username="karin", action="login_ok", detail="klient 10.1.1.1"))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"),
+                           default_timeout=60)
+    at.run()
+    at.text_input[0].input("admin")
+    at.text_input[1].input("demo")
+    at.button[0].click()
+    at.run()
+    at.switch_page("pages/admin_audit.py").run()
+    day = utc_moment.date()
+    at.date_input[0].set_value((day, day)).run()
+    at.text_input[0].input("karin").run()
+    table = at.dataframe[0].value
+    assert list(table["Tidspunkt"]) == [danish]
