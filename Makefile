@@ -22,7 +22,7 @@ install: $(BIN)/.installed ## Create .venv and install pinned dependencies
 run: install ## Set up the demo store (if missing) and start the dashboard on http://localhost:8501
 	$(PY) manage.py migrate
 	$(PY) manage.py demo --if-missing
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/streamlit run serve.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 demo: install ## Rebuild the demo store from scratch
 	$(PY) manage.py demo

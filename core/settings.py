@@ -38,6 +38,13 @@ class Settings:
     def withheld_text(self) -> str:
         return withheld_text(self.min_n)
 
+    # Login sessions (issue 11): lifetimes, proxies whose X-Forwarded-For is believed, throttle.
+    session_idle_hours: float = 8.0
+    session_absolute_hours: float = 24.0
+    trusted_proxies: tuple[str, ...] = ()
+    lockout_minutes: int = 15
+    lockout_max_failures: int = 5
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -59,5 +66,15 @@ def load_settings(*, config_path: Path | None = None) -> Settings:
         raise SettingsError(f"min_n skal være et helt tal på mindst 1 (er {min_n!r}).")
     standard_view = str(os.environ.get("STANDARD_VIEW") or app.get("standard_view")
                         or DEFAULT_STANDARD_VIEW).strip()
-    return Settings(database_url=url, demo_mode=demo, config_path=path, min_n=int(min_n),
-                    standard_view=standard_view)
+    proxies = os.environ.get("TRUSTED_PROXIES", ",".join(app.get("trusted_proxies", [])))
+    return Settings(
+        database_url=url, demo_mode=demo, config_path=path, min_n=int(min_n),
+        standard_view=standard_view,
+        session_idle_hours=float(os.environ.get(
+            "SESSION_IDLE_HOURS", app.get("session_idle_hours", 8.0))),
+        session_absolute_hours=float(os.environ.get(
+            "SESSION_ABSOLUTE_HOURS", app.get("session_absolute_hours", 24.0))),
+        trusted_proxies=tuple(p.strip() for p in proxies.split(",") if p.strip()),
+        lockout_minutes=int(app.get("lockout_minutes", 15)),
+        lockout_max_failures=int(app.get("lockout_max_failures", 5)),
+    )

@@ -33,8 +33,11 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
-def load_accounts(engine: Engine, *, active_only: bool = True) -> list[Account]:
+def load_accounts(engine: Engine, *, active_only: bool = True,
+                  username: str | None = None) -> list[Account]:
     stmt = sa.select(UserAccount).order_by(UserAccount.username)
+    if username is not None:
+        stmt = stmt.where(UserAccount.username == username)
     if active_only:
         stmt = stmt.where(UserAccount.active.is_(True))
     with engine.connect() as conn:
@@ -44,6 +47,11 @@ def load_accounts(engine: Engine, *, active_only: bool = True) -> list[Account]:
                 _split(r["roles"]), _split(r["org_unit_codes"]), r["active"])
         for r in rows
     ]
+
+
+def load_account(engine: Engine, username: str) -> Account | None:
+    """One account by username, active or not."""
+    return next((a for a in load_accounts(engine, active_only=False, username=username)), None)
 
 
 def upsert_account(

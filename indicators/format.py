@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import overload
+from zoneinfo import ZoneInfo
 
 NO_DATA_TEXT = "Ingen data"
 
@@ -77,5 +78,24 @@ def format_date(day: dt.date) -> str:
     return day.strftime("%d.%m.%Y")
 
 
+DANISH_TIME = ZoneInfo("Europe/Copenhagen")
+
+
+def danish_time(moment: dt.datetime) -> dt.datetime:
+    """A stored moment (UTC; naive means UTC, as SQLite returns it) in Danish time, summer time
+    included."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return aware.astimezone(DANISH_TIME)
+
+
 def format_datetime(moment: dt.datetime) -> str:
-    return moment.strftime("%d.%m.%Y %H:%M")
+    """``23.11.2026 14:05`` in Danish time, whatever zone the moment was stored in.
+
+    Examples
+    --------
+    >>> format_datetime(dt.datetime(2026, 7, 1, 12, 5, tzinfo=dt.UTC))  # summer: UTC+2
+    '01.07.2026 14:05'
+    >>> format_datetime(dt.datetime(2026, 1, 15, 13, 5))  # winter: UTC+1; naive = UTC
+    '15.01.2026 14:05'
+    """
+    return danish_time(moment).strftime("%d.%m.%Y %H:%M")

@@ -13,7 +13,8 @@ from exports.tidy import to_csv_bytes
 from indicators.format import format_date
 from ui.context import current_viewer, engine
 
-ACTIONS = {"login_ok": "Login", "login_failed": "Mislykket login", "login_locked": "Spærret login",
+ACTIONS = {"login_ok": "Login", "logout": "Log ud", "login_failed": "Mislykket login",
+           "login_locked": "Spærret login",
            "export": "Eksport", "import": "Import", "user_change": "Brugerændring"}
 
 # 1. Selection
@@ -34,7 +35,9 @@ if events.is_empty():
     st.info("Ingen hændelser i den valgte periode.")
 else:
     shown = events.select(
-        pl.col("at").dt.strftime("%d.%m.%Y %H:%M:%S").alias("Tidspunkt"),
+        # Stored in UTC, read in Danish time (summer time included)
+        pl.col("at").dt.replace_time_zone("UTC").dt.convert_time_zone("Europe/Copenhagen")
+        .dt.strftime("%d.%m.%Y %H:%M:%S").alias("Tidspunkt"),
         pl.col("username").alias("Bruger"),
         pl.col("action").replace(ACTIONS).alias("Handling"),
         pl.col("detail").alias("Detaljer"),

@@ -1,31 +1,40 @@
-"""Login with streamlit-authenticator, with accounts read from the store (never a YAML file).
+"""Login with accounts from the store and a server-side session behind an HttpOnly cookie.
 
-streamlit-authenticator checks the password against the stored bcrypt hash and keeps the signed
-re-login cookie; around it we add what a municipality needs: a throttle kept in the store, the
-same answer (and about the same time) for unknown usernames, and an audit trail.
+Why not streamlit-authenticator's cookie: it is written by a JavaScript component, which a rerun
+can drop before the browser runs it (so no cookie was ever set), and its reruns cleared the
+login form while people typed. Here the browser gets the cookie from the server
+(``gateway/routes.py``) and every rerun checks the session in the store, so *Log ud* in one tab,
+``users deactivate`` or a role change count from the next click in every tab.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import bcrypt
 import streamlit as st
-import streamlit_authenticator as stauth
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-from core.settings import Settings
-from data_access.accounts import load_accounts, record_event
+import gateway
+from core.settings import DEFAULT_SQLITE_PATH, Settings
+from data_access.accounts import load_account, record_event
 from data_access.lockout import is_locked, record_attempt
 from data_access.scope import scope_for_codes
+from data_access.sessions import ActiveSession, Lifetime, end_session, load_session, start_session
+from gateway.client import CLIENT_HEADER
+from gateway.routes import COOKIE_NAME, END_PATH, START_PATH
 from ui.context import Viewer, engine
 
-COOKIE_NAME = "forandringsmodel_login"
-COOKIE_EXPIRY_DAYS = 1.0
-DEMO_COOKIE_KEY = "demo-only-cookie-key-not-for-production-use"
 PLACEHOLDERS = ("change", "secret", "replace", "example", "demo", "xxx")
+DEMO_KEY_FILE = DEFAULT_SQLITE_PATH.parent / "cookie_key"
 WRONG = "Forkert brugernavn eller adgangskode."
 LOCKED = ("For mange mislykkede forsøg. Af sikkerhedshensyn er login spærret i 15 minutter. "
           "Kontakt en administrator, hvis det haster.")
+ENDED = "Du er ikke logget ind (sessionen er afsluttet eller udløbet). Log ind igen."
 # A real bcrypt hash of a random password: unknown usernames cost the same check as known ones.
 _DUMMY_HASH = bcrypt.hashpw(os.urandom(16), bcrypt.gensalt(rounds=12))
 
@@ -34,8 +43,19 @@ class InsecureCookieKey(Exception):
     pass
 
 
-def cookie_key(settings: Settings) -> str:
-    """The cookie signing key: from the environment or secrets; a fixed one only in demo mode."""
+def _demo_key(path: Path) -> str:
+    """A random key made on the demo install's first run (data/cookie_key, ignored by git)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def cookie_key(settings: Settings, *, demo_key_file: Path = DEMO_KEY_FILE) -> str:
+    """The key that signs Streamlit's identity cookie (``st.login`` single sign-on): from the
+    environment or secrets; in demo mode a random one kept in data/ when none is set."""
     key = os.environ.get("COOKIE_KEY", "")
     if not key:
         try:
@@ -43,7 +63,7 @@ def cookie_key(settings: Settings) -> str:
         except FileNotFoundError:
             key = ""
     if settings.demo_mode and not key:
-        return DEMO_COOKIE_KEY
+        return _demo_key(demo_key_file)
     if len(key.encode()) < 32 or any(word in key.lower() for word in PLACEHOLDERS):
         raise InsecureCookieKey(
             "Dashboardet kan ikke starte: COOKIE_KEY mangler eller er for svag (mindst 32 tegn, "
@@ -53,31 +73,24 @@ def cookie_key(settings: Settings) -> str:
 
 
 def client_address() -> str:
-    """The client's address (the first X-Forwarded-For hop behind a proxy), or ""."""
-    forwarded = st.context.headers.get("X-Forwarded-For", "") if st.context.headers else ""
+    """The client's address as ``gateway/client.py`` worked it out (X-Forwarded-For believed
+    only from trusted proxies). Without the gateway (``streamlit run app.py``) the socket's."""
+    if gateway.ACTIVE and st.context.headers:
+        return str(st.context.headers.get(CLIENT_HEADER, ""))[:80]
     direct = st.context.ip_address
-    first = forwarded.split(",")[0].strip() if isinstance(forwarded, str) else ""
-    return (first or (direct if isinstance(direct, str) else ""))[:80]
+    return direct[:80] if isinstance(direct, str) else ""
 
 
-def _credentials() -> dict:
-    return {"usernames": {
-        a.username: {"name": a.display_name, "email": a.email, "password": a.password_hash,
-                     "roles": list(a.roles)}
-        for a in load_accounts(engine())
-    }}
+def check_password(username: str, password: str) -> bool:
+    """bcrypt against the stored hash; unknown or inactive users cost the same work."""
+    account = load_account(engine(), username)
+    if account is None or not account.active:
+        bcrypt.checkpw(password.encode(), _DUMMY_HASH)
+        return False
+    return bcrypt.checkpw(password.encode(), account.password_hash.encode())
 
 
-def _check_password(authenticator: stauth.Authenticate, credentials: dict, username: str,
-                    password: str) -> bool:
-    if username in credentials["usernames"]:
-        return bool(authenticator.authentication_controller.login(username, password))
-    bcrypt.checkpw(password.encode(), _DUMMY_HASH)  # same work as for a known user
-    return False
-
-
-def attempt_login(authenticator: stauth.Authenticate, credentials: dict, username: str,
-                  password: str, client: str) -> str | None:
+def attempt_login(username: str, password: str, client: str) -> str | None:
     """Try a login; return None on success, else the Danish message to show."""
     username = username.lower().strip()
     if is_locked(engine(), username=username, client=client):
@@ -85,7 +98,7 @@ def attempt_login(authenticator: stauth.Authenticate, credentials: dict, usernam
         record_event(engine(), username=username or "?", action="login_locked",
                      detail=f"klient {client}")
         return LOCKED
-    if _check_password(authenticator, credentials, username, password):
+    if check_password(username, password):
         record_attempt(engine(), username=username, client=client, kind="success")
         record_event(engine(), username=username, action="login_ok", detail=f"klient {client}")
         return None
@@ -95,23 +108,66 @@ def attempt_login(authenticator: stauth.Authenticate, credentials: dict, usernam
     return WRONG
 
 
+def _redirect(url: str) -> bool:
+    """Send the browser to a URL on this server (how ``st.login`` reaches its own routes);
+    False when there is no browser or no gateway (AppTest, ``streamlit run app.py``)."""
+    ctx = get_script_run_ctx()
+    if ctx is None or not gateway.ACTIVE:
+        return False
+    msg = ForwardMsg()
+    msg.auth_redirect.url = url
+    ctx.enqueue(msg)
+    return True
+
+
+def _here() -> str:
+    """The path and query of the page the browser shows now (to come back to after a redirect)."""
+    path = urlsplit(st.context.url or "/").path or "/"
+    query = urlencode(st.query_params.to_dict())
+    return f"{path}?{query}" if query else path
+
+
+def _lifetime(settings: Settings) -> Lifetime:
+    return Lifetime.hours(settings.session_idle_hours, settings.session_absolute_hours)
+
+
 def login(settings: Settings) -> Viewer | None:
-    """Show the login form until someone is logged in; return the viewer."""
-    credentials = _credentials()
-    authenticator = stauth.Authenticate(credentials, COOKIE_NAME, cookie_key(settings),
-                                        COOKIE_EXPIRY_DAYS, auto_hash=False)
-    st.session_state["authenticator"] = authenticator
-    if not st.session_state.get("authentication_status"):
-        authenticator.login(location="unrendered")  # a valid signed cookie logs in silently
-    if not st.session_state.get("authentication_status"):
-        _login_form(authenticator, credentials, settings)
+    """The viewer of a live session; otherwise the login form (and None).
+
+    Decided on the server before anything is drawn, and nothing reruns by itself afterwards: the
+    form is never redrawn under the fingers of someone typing.
+    """
+    session_id = st.session_state.get("session_id")
+    token = st.context.cookies.get(COOKIE_NAME) if st.context.cookies else None
+    found = None
+    if session_id is not None:
+        found = load_session(engine(), session_id=session_id, lifetime=_lifetime(settings))
+    if found is None and token:
+        found = load_session(engine(), token=token, lifetime=_lifetime(settings))
+    if found is not None:
+        st.session_state["session_id"] = found.session_id
+        return _viewer(found)
+    had_session = session_id is not None or bool(token)
+    for key in ("session_id", "viewer", "viewer_units", "filters"):
+        st.session_state.pop(key, None)
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        _login_form(settings, ended=had_session)
         return None
-    return _viewer(authenticator, st.session_state["username"])
+    # Widget ids include the "active script hash". On the very first run of a browser session
+    # Streamlit 1.67 runs the entry script under the page hash the browser sent, on every later
+    # run under the entry script's own hash: a form drawn as is gets new ids at the first submit
+    # and forgets what was typed (the old "type it again" defect). Drawn under the entry
+    # script's hash, its ids are the same in every run.
+    with ctx.run_with_active_hash(ctx.pages_manager.main_script_hash):
+        _login_form(settings, ended=had_session)
+    return None
 
 
-def _login_form(authenticator: stauth.Authenticate, credentials: dict,
-                settings: Settings) -> None:
+def _login_form(settings: Settings, *, ended: bool) -> None:
     st.title("Forandringsmodel-dashboard")
+    if ended:
+        st.info(ENDED)
     with st.form("login"):
         st.subheader("Log ind")
         username = st.text_input("Brugernavn", autocomplete="username")
@@ -119,9 +175,18 @@ def _login_form(authenticator: stauth.Authenticate, credentials: dict,
                                  autocomplete="current-password")
         submitted = st.form_submit_button("Log ind")
     if submitted:
-        problem = attempt_login(authenticator, credentials, username, password, client_address())
+        client = client_address()
+        problem = attempt_login(username, password, client)
         if problem is None:
-            authenticator.cookie_controller.set_cookie()
+            session_id, grant = start_session(engine(), username=username.lower().strip(),
+                                              client=client)
+            st.session_state["session_id"] = session_id
+            # The browser fetches its cookie from the server and comes back to this page; a
+            # rerun here would drop the redirect before it is sent (as it dropped the old
+            # cookie component), so stop instead. Without the gateway: go on in this tab.
+            if _redirect(f"{START_PATH}?{urlencode({'grant': grant, 'next': _here()})}"):
+                st.success("Du er logget ind.")
+                st.stop()
             st.rerun()
         st.error(problem)
     if settings.demo_mode:
@@ -129,29 +194,33 @@ def _login_form(authenticator: stauth.Authenticate, credentials: dict,
                    "(se README for alle demo-brugere).")
 
 
-def _viewer(authenticator: stauth.Authenticate, username: str) -> Viewer | None:
-    viewer = st.session_state.get("viewer")
-    if viewer is not None and viewer.username == username:
-        return viewer
-    account = next((a for a in load_accounts(engine()) if a.username == username), None)
-    if account is None:  # deactivated since the cookie was issued
-        authenticator.logout(location="unrendered")
-        return None
-    viewer = Viewer(username=username, display_name=account.display_name, roles=account.roles,
-                    scope=scope_for_codes(engine(), list(account.org_unit_codes)))
+def _viewer(found: ActiveSession) -> Viewer:
+    """The viewer as the store has the account now; the scope is only recomputed when the
+    account's roles or units changed."""
+    cached = st.session_state.get("viewer")
+    if (cached is not None and cached.username == found.username
+            and cached.roles == found.roles
+            and st.session_state.get("viewer_units") == found.org_unit_codes):
+        return cached
+    viewer = Viewer(username=found.username, display_name=found.display_name, roles=found.roles,
+                    scope=scope_for_codes(engine(), list(found.org_unit_codes)))
     st.session_state["viewer"] = viewer
+    st.session_state["viewer_units"] = found.org_unit_codes
     return viewer
 
 
 def logout_button() -> None:
-    """Log out on the first click: the callback runs before the next script run."""
-    authenticator = st.session_state.get("authenticator")
-    if authenticator is None:
+    """*Log ud*: ends the session in the store (every tab, at its next click) and clears the
+    cookie."""
+    if not st.sidebar.button("Log ud", key="logout_button", width="stretch"):
         return
-
-    def log_out() -> None:
-        authenticator.logout(location="unrendered")
-        for key in ("viewer", "filters"):
-            st.session_state.pop(key, None)
-
-    st.sidebar.button("Log ud", key="logout_button", width="stretch", on_click=log_out)
+    session_id = st.session_state.get("session_id")
+    viewer = st.session_state.get("viewer")
+    end_session(engine(), session_id=session_id)
+    if viewer is not None:
+        record_event(engine(), username=viewer.username, action="logout")
+    for key in ("session_id", "viewer", "viewer_units", "filters"):
+        st.session_state.pop(key, None)
+    if _redirect(f"{END_PATH}?{urlencode({'next': '/'})}"):
+        st.stop()
+    st.rerun()

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 import streamlit as st
 
 from core.settings import Settings
@@ -27,27 +28,8 @@ def store(tmp_path: Path, config, monkeypatch: pytest.MonkeyPatch):
     return get_engine(url)
 
 
-class _Authenticator:
-    """Stands in for streamlit-authenticator's controller, which needs a browser session; it
-    checks passwords against the stored bcrypt hashes exactly as the library does."""
-
-    def __init__(self, credentials: dict) -> None:
-        import bcrypt
-
-        outer = credentials
-
-        class Controller:
-            def login(self, username: str, password: str) -> bool:
-                stored = outer["usernames"][username]["password"]
-                return bcrypt.checkpw(password.encode(), stored.encode())
-
-        self.authentication_controller = Controller()
-
-
 def try_login(username: str, password: str, client: str = "10.0.0.1") -> str | None:
-    credentials = auth._credentials()
-    return auth.attempt_login(_Authenticator(credentials), credentials, username, password,
-                              client)
+    return auth.attempt_login(username, password, client)
 
 
 def test_the_right_password_logs_in_and_a_wrong_one_gives_a_neutral_message(store) -> None:
@@ -118,5 +100,45 @@ def test_a_strong_key_is_used_and_demo_mode_may_run_without_one(
     strong = "k3Y-9f8a7d6c5b4a3f2e1d0c9b8a7f6e5d4c"
     monkeypatch.setenv("COOKIE_KEY", strong)
     assert auth.cookie_key(demo_settings(False)) == strong
+
+def test_demo_mode_makes_a_random_key_on_first_run_and_keeps_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
     monkeypatch.setenv("COOKIE_KEY", "")
-    assert auth.cookie_key(demo_settings(True)) == auth.DEMO_COOKIE_KEY
+    key_file = tmp_path / "data" / "cookie_key"
+    first = auth.cookie_key(demo_settings(True), demo_key_file=key_file)
+    assert len(first) >= 48 and first == key_file.read_text()
+    assert key_file.stat().st_mode & 0o077 == 0  # readable by its owner only
+    assert auth.cookie_key(demo_settings(True), demo_key_file=key_file) == first
+    other = auth.cookie_key(demo_settings(True), demo_key_file=tmp_path / "other" / "key")
+    assert other != first  # every install its own key: nothing to forge from the repository
+
+
+@pytest.mark.parametrize(("utc_moment", "danish"), [
+    (dt.datetime(2026, 7, 1, 12, 5, tzinfo=dt.UTC), "01.07.2026 14:05:00"),   # summer
+    (dt.datetime(2026, 1, 15, 13, 5, tzinfo=dt.UTC), "15.01.2026 14:05:00"),  # winter
+])
+def test_a_login_at_14_05_danish_time_shows_14_05_in_revisionslog(
+    store, utc_moment: dt.datetime, danish: str,
+) -> None:
+    """Through the real Revisionslog page (AppTest as admin), on the day of the login."""
+    from streamlit.testing.v1 import AppTest
+
+    from data_access.models import AuditEvent
+
+    with store.begin() as conn:
+        conn.execute(sa.insert(AuditEvent.__table__).values(
+            at=utc_moment, username="karin", action="login_ok", detail="klient 10.1.1.1"))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"),
+                           default_timeout=60)
+    at.run()
+    at.text_input[0].input("admin")
+    at.text_input[1].input("demo")
+    at.button[0].click()
+    at.run()
+    at.switch_page("pages/admin_audit.py").run()
+    day = utc_moment.date()
+    at.date_input[0].set_value((day, day)).run()
+    at.text_input[0].input("karin").run()
+    table = at.dataframe[0].value
+    assert list(table["Tidspunkt"]) == [danish]

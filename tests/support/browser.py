@@ -65,7 +65,7 @@ def _terminate_group(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def streamlit_server(env: dict[str, str], app: str = "app.py") -> Iterator[str]:
+def streamlit_server(env: dict[str, str], app: str = "serve.py") -> Iterator[str]:
     """Run ``streamlit run <app>`` from the project root; yields ``http://127.0.0.1:<port>``."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"

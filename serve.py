@@ -1,0 +1,35 @@
+"""Entry point of the web server: ``streamlit run serve.py`` (``make run`` does this).
+
+``app.py`` is the Streamlit script; this file wraps it in ``st.App`` to add what a script cannot
+do: the routes that set and clear the HttpOnly login cookie (``gateway/routes.py``) and the
+client address behind trusted proxies (``gateway/client.py``). ``streamlit run app.py`` still
+works, but then a login lasts only as long as its browser tab.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+import uvicorn.config
+from starlette.middleware import Middleware
+
+import gateway
+from core.settings import load_settings
+from gateway.client import ClientAddressMiddleware
+from gateway.routes import ROUTES
+
+
+def _no_proxy_headers(app, trusted_hosts=None):  # noqa: ANN001, ANN202, ARG001
+    """uvicorn believes X-Forwarded-For from 127.0.0.1 by default, before any middleware of ours
+    runs (and then the real socket peer is lost). Trust is decided by TRUSTED_PROXIES alone, in
+    ClientAddressMiddleware. uvicorn looks this name up after importing this module."""
+    return app
+
+
+uvicorn.config.ProxyHeadersMiddleware = _no_proxy_headers  # type: ignore[misc,assignment]
+
+gateway.ACTIVE = True
+app = st.App(
+    "app.py",
+    routes=ROUTES,
+    middleware=[Middleware(ClientAddressMiddleware, trusted=load_settings().trusted_proxies)],
+)
