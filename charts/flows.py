@@ -107,8 +107,7 @@ def flow_sankey_chart(flows: pl.DataFrame, *, from_round: str, title: str = "") 
     total = cells[TOTAL, TOTAL]
     subtitle = f"{_children(total)} vurderet i begge halvår"
     fig.update_layout(
-        title={"text": f"{title}<br><span style='color:#4a5563'>{subtitle}</span>" if title
-               else subtitle,
+        title={"text": f"{title}<br>{subtitle}" if title else subtitle,
                "font": {"size": 16}},
         separators=",.", font=FONT, height=420, margin={"l": 10, "r": 10, "t": 70, "b": 30},
         annotations=[
