@@ -138,7 +138,11 @@ def yellow_survival_chart(curve: pl.DataFrame, *, title: str = "") -> go.Figure:
         the plot instead of a point.
     """
     rows = curve.sort("rounds").iter_rows(named=True)
-    x, y, hover, text, withheld = [], [], [], [], []
+    x: list[str] = []
+    y: list[float | None] = []
+    hover: list[str] = []
+    text: list[str] = []
+    withheld: list[str] = []
     for row in rows:
         label = _round_label(row["rounds"])
         x.append(label)

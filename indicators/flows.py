@@ -422,7 +422,7 @@ def yellow_episodes(assessments: pl.DataFrame, *, institution_ids: Sequence[int]
         pl.col("last_step").fill_null(0).alias("duration"),
         pl.col("exit_position").is_not_null().alias("ended"),
         "exit_position",
-    ).cast(EPISODE_SCHEMA).sort("entry_round", "child_id")
+    ).cast(EPISODE_SCHEMA).sort("entry_round", "child_id")  # type: ignore[arg-type]
 
 
 def yellow_survival(episodes: pl.DataFrame, *, max_rounds: int = 3,
@@ -483,7 +483,7 @@ def yellow_survival(episodes: pl.DataFrame, *, max_rounds: int = 3,
 
 def _median_rounds(episodes: pl.DataFrame, min_n: int) -> float | None:
     """The first t where S(t) ≤ 50 %, read off an unsuppressed curve long enough to reach it."""
-    longest = int(episodes["duration"].max() or 0)
+    longest = max(episodes["duration"].to_list(), default=0)
     curve = yellow_survival(episodes, max_rounds=max(longest, 1), min_n=min_n)
     reached = curve.filter(~pl.col("withheld") & (pl.col("still_yellow") <= 50.0))
     return float(reached["rounds"][0]) if reached.height else None
