@@ -4,6 +4,7 @@ nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import sqlite3
 from pathlib import Path
 
@@ -14,13 +15,13 @@ from sqlmodel import SQLModel
 from core.model_config import load_programmes
 from data_access.db import data_version, get_engine
 from demo.generator import DemoSpec
-from imports.kinds import KINDS
+from imports.kinds import EXAMPLE_MARK, KINDS
 from imports.load import import_file
 from imports.templates import template_csv, template_xlsx
 from pipeline.demo_store import build_demo_store
 
 CONFIG = load_programmes(Path("config.toml"))
-DERIVED = {"indicator_value", "audit_event", "data_version"}
+DERIVED = {"indicator_value", "audit_event", "data_version", "import_lock"}
 
 
 @pytest.fixture(scope="module")
@@ -87,11 +88,40 @@ def run(engine: sa.Engine, kind: str, path: Path):  # type: ignore[no-untyped-de
     return import_file(engine, CONFIG, kind, path, username="test")
 
 
+def filled_in(kind: str, fmt: str) -> bytes:
+    """The template as an admin fills it in: the example rows kept, their EKSEMPEL mark removed."""
+    if fmt == "csv":
+        return template_csv(kind).replace(f"{EXAMPLE_MARK} ".encode(), b"")
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(template_xlsx(kind)))
+    for row in book.worksheets[0].iter_rows(min_row=2):
+        row[0].value = row[0].value.removeprefix(f"{EXAMPLE_MARK} ")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_unchanged_template_is_refused_and_changes_nothing(
+        store: sa.Engine, tmp_path: Path, kind: str, fmt: str) -> None:
+    path = tmp_path / f"{kind}.{fmt}"
+    path.write_bytes(template_csv(kind) if fmt == "csv" else template_xlsx(kind))
+    before = dump(store)
+    result = run(store, kind, path)
+    first_header = KINDS[kind].columns[0].header
+    assert [(e.row, e.column) for e in result.errors] == [
+        (n + 2, first_header) for n in range(len(KINDS[kind].examples))]
+    assert all("eksempel fra skabelonen" in e.message for e in result.errors)
+    assert dump(store) == before
+
+
 @pytest.mark.parametrize("kind", list(KINDS))
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_template_imports(store: sa.Engine, tmp_path: Path, kind: str, fmt: str) -> None:
     path = tmp_path / f"{kind}.{fmt}"
-    path.write_bytes(template_csv(kind) if fmt == "csv" else template_xlsx(kind))
+    path.write_bytes(filled_in(kind, fmt))
     version = data_version(store)
     result = run(store, kind, path)
     assert result.ok, result.errors
@@ -112,7 +142,7 @@ def test_template_imports(store: sa.Engine, tmp_path: Path, kind: str, fmt: str)
 
 def test_assessment_rows_stored(store: sa.Engine, tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
-    path.write_bytes(template_csv("assessments"))
+    path.write_bytes(filled_in("assessments", "csv"))
     assert run(store, "assessments", path).ok
     with store.connect() as conn:
         row = conn.execute(sa.text(
@@ -124,7 +154,7 @@ def test_assessment_rows_stored(store: sa.Engine, tmp_path: Path) -> None:
 
 def test_org_units_get_paths(store: sa.Engine, tmp_path: Path) -> None:
     path = tmp_path / "o.csv"
-    path.write_bytes(template_csv("org_units"))
+    path.write_bytes(filled_in("org_units", "csv"))
     assert run(store, "org_units", path).ok
     with store.connect() as conn:
         parent, child = conn.execute(sa.text(
