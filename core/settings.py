@@ -22,7 +22,8 @@ class ImportLimits:
     max_rows: int = 2_000_000               # data rows (lines for CSV, <row> elements for XLSX)
     max_columns: int = 50
     max_line_bytes: int = 4_000             # one CSV line
-    max_unpacked_bytes: int = 400_000_000   # XLSX: all its parts unpacked
+    max_unpacked_bytes: int = 100_000_000   # XLSX: all its parts unpacked
+    max_xlsx_rows: int = 200_000            # XLSX is for people; nightly bulk files are CSV
     lock_wait_seconds: float = 5.0          # wait this long for another import to finish
 
 

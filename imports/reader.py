@@ -42,6 +42,7 @@ _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # In decoded cells: every C0 and C1 control character (a tab inside a cell too).
 CONTROL_CHARS = r"[\x00-\x1f\x7f-\x9f]"
 _NON_ASCII = re.compile(rb"[\x80-\xff]+")
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
 _SHEET_ROW = re.compile(rb"<(?:\w{1,10}:)?row[\s>]")
 _DIMENSION = re.compile(rb"<(?:\w{1,10}:)?dimension\s+ref=\"[A-Z]*[0-9]*:?[A-Z]*([0-9]+)\"")
 _READ_BLOCK = 1 << 20
@@ -97,7 +98,7 @@ def check_csv_bytes(data: bytes, limits: ImportLimits) -> np.ndarray:
             break
     if hits:
         raise ReadError("Filen indeholder styretegn (fx NUL-tegn), som ikke kan stå i en "
-                        f"CSV-fil: {_line_word(len(hits))} {lines(line_of(ends, hits))}. "
+                        f"CSV-fil: {_line_word(len(hits)).lower()} {lines(line_of(ends, hits))}. "
                         "Gem filen igen som CSV fra regnearket.")
     return ends
 
@@ -261,6 +262,12 @@ def read_csv_bytes(data: bytes, limits: ImportLimits | None = None) -> pl.DataFr
         data = data[3:]
     ends = check_csv_bytes(data, limits)
     encoding = detect_encoding(data, ends)
+    if encoding == "utf-8":  # C1 control characters (U+0080–U+009F) are \xc2\x80–\xc2\x9f
+        hits = [m.start() for _, m in zip(range(10), _C1_UTF8.finditer(data), strict=False)]
+        if hits:
+            raise ReadError("Filen indeholder styretegn (usynlige tegn), som ikke kan stå i en "
+                            f"CSV-fil: {_line_word(len(hits)).lower()} "
+                            f"{lines(line_of(ends, hits))}. Fjern dem og prøv igen.")
     first_end = data.find(b"\n")
     first_line = data[:first_end if first_end >= 0 else len(data)].decode(encoding)
     separator = sniff_separator(first_line)
@@ -297,11 +304,13 @@ def check_xlsx_archive(data: bytes, limits: ImportLimits) -> None:
               and e.filename.endswith(".xml")]
     if not sheets:
         raise ReadError("Filen er ikke en gyldig Excel-fil (.xlsx).")
+    max_rows = min(limits.max_rows, limits.max_xlsx_rows)
     for entry in sheets:
-        rows = count_sheet_rows(archive, entry, limit=limits.max_rows + 1)
-        if rows > limits.max_rows + 1:
-            raise ReadError(f"Excel-arket har over {number(limits.max_rows)} rækker; der kan "
-                            f"højst indlæses {number(limits.max_rows)} ad gangen. Del filen op.")
+        rows = count_sheet_rows(archive, entry, limit=max_rows + 1)
+        if rows > max_rows + 1:
+            raise ReadError(f"Excel-arket har over {number(max_rows)} rækker; der kan højst "
+                            f"indlæses {number(max_rows)} ad gangen fra Excel. Gem store "
+                            "udtræk som CSV, eller del filen op.")
 
 
 def count_sheet_rows(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, *, limit: int) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,75 +12,14 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from core.model_config import load_programmes
-from data_access.db import data_version, get_engine
-from demo.generator import DemoSpec
+from data_access.db import data_version
 from imports.kinds import EXAMPLE_MARK, KINDS
 from imports.load import import_file
 from imports.templates import template_csv, template_xlsx
-from pipeline.demo_store import build_demo_store
+from tests.support.import_store import dump
 
 CONFIG = load_programmes(Path("config.toml"))
 DERIVED = {"indicator_value", "audit_event", "data_version", "import_lock"}
-
-
-@pytest.fixture(scope="module")
-def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("seed") / "seed.sqlite"
-    engine = get_engine(f"sqlite:///{path}")
-    build_demo_store(engine, CONFIG, DemoSpec(scale=0.25, years=1))
-    engine.dispose()
-    return path
-
-
-@pytest.fixture(scope="module")
-def pg_seed(postgres_url: str) -> str:
-    """A PostgreSQL database holding the small demo, used as a template for each test's copy."""
-    url = _create_database(postgres_url, "import_seed")
-    engine = get_engine(url)
-    build_demo_store(engine, CONFIG, DemoSpec(scale=0.25, years=1))
-    engine.dispose()
-    return url
-
-
-def _create_database(server_url: str, name: str, *, template: str | None = None) -> str:
-    from psycopg import sql
-
-    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-    if template:
-        statement = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-            sql.Identifier(name), sql.Identifier(template))
-    with admin.connect() as conn:
-        conn.exec_driver_sql(statement)  # type: ignore[arg-type]
-    admin.dispose()
-    return sa.make_url(server_url).set(database=name).render_as_string(hide_password=False)
-
-
-_COPIES = iter(range(1_000_000))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, seed_store: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        target = tmp_path / "store.sqlite"
-        with sqlite3.connect(seed_store) as src, sqlite3.connect(target) as dst:
-            src.backup(dst)
-        engine = get_engine(f"sqlite:///{target}")
-    else:
-        seed = request.getfixturevalue("pg_seed")
-        name = f"import_copy_{next(_COPIES)}"
-        engine = get_engine(_create_database(seed, name, template="import_seed"))
-    yield engine
-    engine.dispose()
-
-
-def dump(engine: sa.Engine, *, skip: set[str] = frozenset()) -> dict[str, list[tuple]]:  # type: ignore[assignment]
-    out = {}
-    with engine.connect() as conn:
-        for table in SQLModel.metadata.sorted_tables:
-            if table.name not in skip:
-                out[table.name] = conn.execute(sa.select(table).order_by(table.c.id)).all()
-    return out
 
 
 def run(engine: sa.Engine, kind: str, path: Path):  # type: ignore[no-untyped-def]
