@@ -191,10 +191,10 @@ def check(frame: pl.DataFrame, kind: Kind, refs: Refs, *,
 
     Error columns are named as the file names them (see :func:`match_headers`).
     """
-    frame, shown, errors = match_headers(frame, kind)
-    errors += header_errors(frame, kind)
-    if errors:
-        return Checked(frame, _named(errors, shown))
+    frame, shown, twice = match_headers(frame, kind)
+    errors = header_errors(frame, kind)
+    if twice or errors:
+        return Checked(frame, twice + _named(errors, shown))
     if frame.height == 0:
         return Checked(frame, [RowError(1, "", "Filen indeholder kun overskriftsrækken – "
                                                   "der er ingen rækker med data.")])
