@@ -23,7 +23,7 @@ def upgrade() -> None:
         "import_lock",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("holder", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
-        sa.Column("started_at", sa.DateTime(), nullable=True),
+        sa.Column("started_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     op.bulk_insert(table, [{"id": 1, "holder": None, "started_at": None}])
