@@ -156,14 +156,15 @@ def _statements() -> dict[str, sa.Select]:
     return {name: select_for(name, origin) for name, origin in _origins().items()}
 
 
-def load_sources(conn: Connection, *, periods: pl.DataFrame) -> Sources:
+def load_sources(conn: Connection, *, periods: pl.DataFrame, arrow: bool = True) -> Sources:
     """All raw frames the indicators need, for the given reporting periods.
 
     On PostgreSQL the whole-table scans go through Arrow (committed rows: call this before
-    ``conn`` writes anything, as the refresh does).
+    ``conn`` writes anything, as the refresh does). ``arrow=False`` reads through ``conn``
+    itself, so rows it wrote in its open transaction are seen (the import's refresh).
     """
     statements = _statements()
-    if arrow_available(conn):
+    if arrow and arrow_available(conn):
         with arrow_connection(conn) as arrow_conn:
             frames = {name: read_arrow_frame(arrow_conn, stmt, SCHEMAS[name])
                       for name, stmt in statements.items()}

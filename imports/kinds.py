@@ -18,6 +18,31 @@ ORG_LEVELS = {"national": "national", "municipality": "municipality", "area": "a
               "institution": "institution", "land": "national", "kommune": "municipality",
               "område": "area", "dagtilbud": "institution"}
 ROLES = {r: r for r in ("paedagog", "paedagogmedhjaelper", "dagplejer", "leder", "andet")}
+# Danish headers: what templates carry and error tables show. The code names are accepted too.
+HEADERS = {
+    "code": "kode", "name": "navn", "level": "niveau", "parent_code": "overordnet kode",
+    "child_id": "barnekode", "birth_month": "fødselsmåned", "vulnerable": "udsat position",
+    "institution_code": "dagtilbudskode", "enrolled_on": "startdato", "left_on": "slutdato",
+    "assessed_on": "vurderingsdato", "position": "position",
+    "score_cognitive": "score kognitiv", "score_emotional": "score emotionel",
+    "score_social": "score social", "score_physical": "score fysisk",
+    "mapped_on": "dato", "has_close_adult": "tæt voksenrelation",
+    "best_friendship_rating": "bedste venskab", "mutual_play_relation": "gensidig legerelation",
+    "held_on": "dato", "professions": "faggrupper", "n_professions": "antal faggrupper",
+    "staff_consultations": "samtaler med personale",
+    "parent_consultations": "samtaler med forældre",
+    "group_code": "gruppekode", "family_code": "familiekode", "present": "mødt op",
+    "planned_sessions": "planlagte gange", "staff_code": "medarbejderkode", "role": "funktion",
+    "employed_from": "ansat fra", "employed_to": "ansat til", "kind": "type",
+    "self_assessment": "selvvurdering", "answered_on": "besvaret", "question": "spørgsmål",
+    "answer": "svar", "parents_invited": "forældre inviteret",
+    "parents_present": "forældre deltog", "plan_agreed": "plan aftalt",
+    "interviewed_on": "interviewdato", "feels_important": "føler sig vigtig", "theme": "tema",
+    "score": "score",
+}
+# Marks the template's example rows (first cell); a row carrying it is refused.
+EXAMPLE_MARK = "EKSEMPEL"
+
 TRAINING_KINDS = {"uddannelsesdag": "uddannelsesdag", "aktionslaering": "aktionslaering",
                   "aktionslæring": "aktionslaering"}
 
@@ -41,6 +66,11 @@ class Column:
     def stored_as(self) -> str:
         return self.target or self.name
 
+    @property
+    def header(self) -> str:
+        """The Danish column header of templates and error tables (the code name also works)."""
+        return HEADERS.get(self.name, self.name)
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -58,6 +88,10 @@ class Kind:
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
 
 
 def _inst(desc: str = "Dagtilbuddets kode (fx 580-001)") -> Column:
