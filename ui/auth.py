@@ -138,7 +138,8 @@ def _viewer(authenticator: stauth.Authenticate, username: str) -> Viewer | None:
         authenticator.logout(location="unrendered")
         return None
     viewer = Viewer(username=username, display_name=account.display_name, roles=account.roles,
-                    scope=scope_for_codes(engine(), list(account.org_unit_codes)))
+                    scope=scope_for_codes(engine(), list(account.org_unit_codes),
+                                          roles=account.roles))
     st.session_state["viewer"] = viewer
     return viewer
 
