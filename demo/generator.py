@@ -476,7 +476,7 @@ def _language(spec: DemoSpec, rng: random.Random, ids: _Ids, t: dict[str, list[d
             left = kid["left_on"] or spec.end
             if not (spec.start <= day <= spec.end and kid["enrolled_on"] <= day <= left):
                 continue
-            if age == 5 and rng.random() > 0.3:
+            if age == 5 and rng.random() > 0.6:
                 continue
             effect = _effect(story, _progress(spec, day))
             generel = (0.72 if kid["vulnerable"] else 0.89) + 0.1 * effect
@@ -516,7 +516,7 @@ def _resource_places(spec: DemoSpec, rng: random.Random, ids: _Ids, t: dict[str,
         if k < 10:
             start = dt.date(2020, 8, 1)
         else:  # the spread from 10 to 15, over the data's span
-            start = spec.start + (spec.end - spec.start) * (k - 9) / 6
+            start = spec.start + (spec.end - spec.start) * (k - 8) / 7
         opened[inst] = start
         t["resource_places"].append(dict(
             id=ids.next("resource_places"), institution_id=inst, places=rng.randint(3, 5),

@@ -22,14 +22,22 @@ def count(engine: Engine, table) -> int:
         return conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
 
 
-def test_the_default_demo_is_one_municipality_with_4_areas_and_40_institutions() -> None:
-    batches = list(generate(DemoSpec()))
+def test_the_default_demo_municipality_has_4_areas_and_40_institutions() -> None:
+    batches = list(generate(DemoSpec(other_programmes=False)))
     units = [row for table, rows in batches if table == "org_unit" for row in rows]
     children = sum(len(rows) for table, rows in batches if table == "child")
     assert [u["level"] for u in units].count("municipality") == 1
     assert [u["level"] for u in units].count("area") == 4
     assert [u["level"] for u in units].count("institution") == 40
     assert 2_000 <= children <= 3_000
+    # The other programmes' municipalities come on top, under a national root, and leave the
+    # Aabenraa-like municipality's rows as they were.
+    everything = list(generate(DemoSpec()))
+    all_units = [row for table, rows in everything if table == "org_unit" for row in rows]
+    assert [u["level"] for u in all_units].count("national") == 1
+    assert [u["level"] for u in all_units].count("municipality") == 6
+    first_children = next(rows for table, rows in everything if table == "child")
+    assert first_children == next(rows for table, rows in batches if table == "child")
 
 
 def test_the_demo_is_deterministic() -> None:
