@@ -111,7 +111,9 @@ def test_values_outside_the_scope_never_leave_the_store(demo_engine: Engine) -> 
         period_to="2100H2", age_group="alle", vulnerable_only=False, with_ancestors=True,
     )
     ancestors = {int(x) for x in inst["path"].strip("/").split("/")}
-    assert set(with_benchmarks["unit_id"]) == ancestors  # itself, its area and municipality
+    national = int(inst["path"].strip("/").split("/")[0])  # the demo's national root
+    # Itself, its area and municipality: Aabenraa's own programme has no national value.
+    assert set(with_benchmarks["unit_id"]) == ancestors - {national}
 
 
 def test_the_demo_build_bumps_the_data_version_and_creates_the_demo_logins(
@@ -120,7 +122,8 @@ def test_the_demo_build_bumps_the_data_version_and_creates_the_demo_logins(
     assert data_version(demo_engine) >= 2
     with demo_engine.connect() as conn:
         names = set(conn.execute(sa.select(models.UserAccount.username)).scalars())
-    assert names == {"admin", "leder", "omraade", "institution", "konsulent", "styregruppe"}
+    assert names == {"admin", "leder", "omraade", "institution", "konsulent", "styregruppe",
+                     "national", "aalborg", "hvidovre", "fjordby"}
 
 
 @pytest.mark.parametrize("table", [models.Child, models.Assessment, models.OrgUnit])
