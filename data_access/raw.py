@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from data_access import models as m
+from data_access import programme_models as pm
 from data_access.db import DatabaseUnavailable
 from indicators.sources import SCHEMAS, Sources
 
@@ -127,6 +128,9 @@ def _origins() -> dict[str, _Origin]:
         "meetings": _Origin((m.CrossSectorMeeting,)),
         "interviews": _Origin((m.ChildInterview,)),
         "practice": _Origin((m.PracticeSelfAssessment,)),
+        "language": _Origin((pm.LanguageAssessment,)),
+        "resource_places": _Origin((pm.ResourcePlaces,)),
+        "placements": _Origin((pm.SupportPlacement,)),
     }
 
 
@@ -183,6 +187,7 @@ def date_range(conn: Connection) -> tuple | None:
     candidates = [
         (m.Assessment.assessed_on,), (m.CounsellingSession.held_on,), (m.StaffTraining.held_on,),
         (m.CrossSectorMeeting.held_on,), (m.ParentSurveyAnswer.answered_on,),
+        (pm.LanguageAssessment.assessed_on,),
     ]
     lows, highs = [], []
     for (col,) in candidates:

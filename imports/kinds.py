@@ -346,6 +346,69 @@ _add(Kind(
 ))
 
 
+# --- Programme data: Socialstyrelsen, Aalborg and L2's language gap ----------------------------
+LANGUAGE_GROUPS = {"generel": "generel", "generel indsats": "generel",
+                   "fokuseret": "fokuseret", "fokuseret indsats": "fokuseret",
+                   "saerlig": "saerlig", "særlig": "saerlig", "særlig indsats": "saerlig"}
+SUPPORT_OFFERS = {"ressourceplads": "ressourceplads", "lokal_stoette": "lokal_stoette",
+                  "lokal støtte": "lokal_stoette", "specialtilbud": "specialtilbud"}
+
+_add(Kind(
+    "language_assessments", "Sprogvurderinger (Sprogvurdering 3-6)", "language_assessment",
+    (
+        _child(), _inst(),
+        Column("assessed_on", "date", "Dato for sprogvurderingen"),
+        Column("age_years", "int", "Barnets alder i år ved vurderingen", minimum=2, maximum=7),
+        Column("language_group", "str", "Gruppe: generel, fokuseret eller saerlig (også "
+               "særlig, generel indsats, fokuseret indsats, særlig indsats)",
+               allowed=LANGUAGE_GROUPS),
+    ),
+    key=("child_id", "assessed_on"),
+    examples=(
+        {"child_id": "B0000001", "institution_code": "580-001", "assessed_on": "15.09.2026",
+         "age_years": "3", "language_group": "generel"},
+        {"child_id": "B0000002", "institution_code": "580-001", "assessed_on": "2026-09-16",
+         "age_years": "3", "language_group": "fokuseret"},
+    ),
+))
+_add(Kind(
+    "resource_places", "Ressourcepladser", "resource_places",
+    (
+        _inst("Dagtilbuddet med ressourcepladserne (fx 851-001)"),
+        Column("places", "int", "Antal ressourcepladser", minimum=0, maximum=50),
+        Column("valid_from", "date", "Fra dato"),
+        Column("valid_to", "date", "Til dato (tom hvis pladserne stadig findes)",
+               required=False),
+    ),
+    key=("institution_code", "valid_from"),
+    examples=(
+        {"institution_code": "580-001", "places": "4", "valid_from": "01.08.2020",
+         "valid_to": ""},
+        {"institution_code": "580-005", "places": "3", "valid_from": "2025-08-01",
+         "valid_to": "31.07.2026"},
+    ),
+))
+_add(Kind(
+    "placements", "Støtteplaceringer (ressourceplads, lokal støtte, specialtilbud)",
+    "support_placement",
+    (
+        _child(),
+        _inst("Barnets dagtilbud i nærmiljøet (ved specialtilbud: det dagtilbud, barnet kom "
+              "fra), fx 851-001"),
+        Column("offer", "str", "Tilbud: ressourceplads, lokal_stoette (støtte i eget "
+               "dagtilbud) eller specialtilbud", allowed=SUPPORT_OFFERS),
+        Column("placed_from", "date", "Fra dato"),
+        Column("placed_to", "date", "Til dato (tom hvis placeringen løber)", required=False),
+    ),
+    key=("child_id", "placed_from"),
+    examples=(
+        {"child_id": "B0000001", "institution_code": "580-001", "offer": "ressourceplads",
+         "placed_from": "01.09.2026", "placed_to": ""},
+        {"child_id": "B0000002", "institution_code": "580-001", "offer": "specialtilbud",
+         "placed_from": "2026-10-01", "placed_to": ""},
+    ),
+))
+
 def get_kind(name: str) -> Kind:
     try:
         return KINDS[name]

@@ -18,6 +18,7 @@ from data_access.db import bump_data_version
 from data_access.import_lock import take_import_lock
 from data_access.raw import date_range, load_sources
 from indicators.engine import aggregate
+from indicators.membership import Member, member_periods, programme_tree, restrict_observations
 from indicators.periods import period_of, periods_frame
 from indicators.registry import COMPUTATIONS
 
@@ -30,12 +31,20 @@ class RefreshReport:
 
 
 def compute_programme_values(programme, sources) -> pl.DataFrame:  # type: ignore[no-untyped-def]
+    """Values of every indicator of ``programme`` where and when it runs (its membership)."""
+    org_units, runs = sources.org_units, None
+    if programme.membership:
+        members = [Member(m.unit, m.start, m.end) for m in programme.membership]
+        runs = member_periods(sources.org_units, sources.periods, members)
+        org_units = programme_tree(sources.org_units, members, top_level=programme.top_level)
     parts = []
     for spec in programme.indicators():
         computation = COMPUTATIONS[spec.computation]
         obs = computation.observations(sources, dict(spec.params))
+        if runs is not None:
+            obs = restrict_observations(obs, runs)
         values = aggregate(
-            obs, org_units=sources.org_units, aggregation=computation.aggregation,
+            obs, org_units=org_units, aggregation=computation.aggregation,
             min_n=spec.min_n, subgroups=computation.subgroups,
         )
         parts.append(values.with_columns(pl.lit(spec.id).alias("indicator_id")))
