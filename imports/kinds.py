@@ -38,7 +38,9 @@ HEADERS = {
     "answer": "svar", "parents_invited": "forældre inviteret",
     "parents_present": "forældre deltog", "plan_agreed": "plan aftalt",
     "interviewed_on": "interviewdato", "feels_important": "føler sig vigtig", "theme": "tema",
-    "score": "score",
+    "score": "score", "age_years": "alder (år)", "language_group": "sproggruppe",
+    "places": "antal pladser", "valid_from": "fra dato", "valid_to": "til dato",
+    "offer": "tilbud", "placed_from": "placeret fra", "placed_to": "placeret til",
 }
 # Marks the template's example rows (first cell); a row carrying it is refused.
 EXAMPLE_MARK = "EKSEMPEL"
