@@ -100,7 +100,7 @@ def _sqlite_value(value: Any) -> Any:
 
 def _stored_type(dtype: PolarsDataType) -> PolarsDataType:
     """How SQLAlchemy stores a column of ``dtype`` in SQLite."""
-    if dtype == pl.Date or isinstance(dtype, pl.Datetime):
+    if dtype == pl.Date or dtype == pl.Datetime:  # noqa: PLR1714 (== matches any Datetime unit)
         return pl.Utf8
     if dtype == pl.Boolean:
         return pl.Int64
@@ -133,12 +133,12 @@ def read_frame(conn: Connection, stmt: sa.Select, schema: dict[str, PolarsDataTy
                *, bulk: bool = False) -> pl.DataFrame:
     """Run a select and return its rows as a frame with an explicit schema (column order kept).
 
-    On SQLite rows come from the driver's cursor (:func:`read_sqlite_frame`). On PostgreSQL
-    ``bulk=True`` (whole-table scans) reads Arrow through ADBC on a separate session, unless
-    ``conn`` has uncommitted writes (that session would not see them); otherwise rows come
-    from a server-side cursor in batches.
+    ``bulk=True`` (whole-table scans of the raw tables): on SQLite the rows come from the
+    driver's cursor (:func:`read_sqlite_frame`); on PostgreSQL Arrow through ADBC on a separate
+    session, unless ``conn`` has uncommitted writes (that session would not see them).
+    Otherwise rows come from a server-side cursor in batches.
     """
-    if conn.dialect.name == "sqlite":
+    if bulk and conn.dialect.name == "sqlite":
         return read_sqlite_frame(conn, stmt, schema)
     if bulk and _bulk_arrow(conn):
         with arrow_connection(conn) as arrow_conn:
@@ -169,8 +169,8 @@ def _typed(name: str, source: PolarsDataType, target: PolarsDataType) -> pl.Expr
     """Column ``name`` as ``target``; SQLite keeps dates as ISO text (SQLAlchemy's format)."""
     if source == pl.Utf8 and target == pl.Date:
         return pl.col(name).str.to_date("%Y-%m-%d")
-    if source == pl.Utf8 and isinstance(target, pl.Datetime):
-        return pl.col(name).str.to_datetime().cast(target)
+    if source == pl.Utf8 and target == pl.Datetime:
+        return pl.col(name).str.to_datetime("%Y-%m-%d %H:%M:%S%.f").cast(target)
     return pl.col(name).cast(target)
 
 
@@ -246,7 +246,8 @@ def load_sources(conn: Connection, *, periods: pl.DataFrame) -> Sources:
             frames = {name: read_arrow_frame(arrow_conn, stmt, SCHEMAS[name])
                       for name, stmt in statements.items()}
     else:
-        frames = {name: read_frame(conn, stmt, SCHEMAS[name]) for name, stmt in statements.items()}
+        frames = {name: read_frame(conn, stmt, SCHEMAS[name], bulk=True)
+                  for name, stmt in statements.items()}
     return Sources(periods=periods, **frames)
 
 

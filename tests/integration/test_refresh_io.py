@@ -18,12 +18,10 @@ from polars.testing import assert_frame_equal
 from sqlalchemy.engine import Engine
 
 import pipeline.refresh as refresh_module
-from data_access import analytics
 from data_access import models as m
 from data_access.analytics import VALUE_COLUMNS, value_writer
 from data_access.db import data_version, get_engine
 from data_access.raw import _statements, date_range, read_frame
-from data_access.scope import Scope
 from indicators.sources import SCHEMAS
 
 D = dt.date
@@ -133,15 +131,17 @@ def test_a_bulk_read_inside_a_writing_transaction_sees_its_writes(demo_engine: E
         "score": 3}
 
 
-def test_sqlite_reads_bind_parameters_and_type_dates_and_booleans(sqlite_demo: str) -> None:
+def test_sqlite_bulk_reads_bind_parameters_and_equal_the_streamed_rows(sqlite_demo: str) -> None:
     a = m.Assessment
     stmt, schema = _statements()["assessments"], SCHEMAS["assessments"]
     engine = get_engine(sqlite_demo)
     with engine.connect() as conn:
-        everything = read_frame(conn, stmt, schema)
+        streamed = read_frame(conn, stmt, schema)
+        everything = read_frame(conn, stmt, schema, bulk=True)
         filtered = read_frame(conn, stmt.where(a.position.in_(["red", "yellow"]),
-                                               a.assessed_on >= D(2026, 1, 1)), schema)
-        hostile = read_frame(conn, stmt.where(a.position == "red' OR '1'='1"), schema)
+                                               a.assessed_on >= D(2026, 1, 1)), schema, bulk=True)
+        hostile = read_frame(conn, stmt.where(a.position == "red' OR '1'='1"), schema, bulk=True)
+    assert_frame_equal(everything, streamed)
     expected = everything.filter(pl.col("position").is_in(["red", "yellow"])
                                  & (pl.col("assessed_on") >= D(2026, 1, 1)))
     assert 0 < filtered.height < everything.height
@@ -167,9 +167,30 @@ def test_date_range_spans_every_dated_table(demo_engine: Engine) -> None:
     assert low < high
 
 
-def test_values_read_by_pages_are_unchanged_by_the_sqlite_cursor_path(demo_engine: Engine) -> None:
-    values = analytics.load_indicator_values(
-        demo_engine, scope=Scope((1,)), programme_id="aabenraa", period_from="2000H1",
-        period_to="2100H2", age_group="alle", vulnerable_only=False, unit_ids=(1,))
-    assert values.schema == pl.Schema(VALUE_COLUMNS)
-    assert values.height > 0 and values["suppressed"].dtype == pl.Boolean
+@pytest.mark.parametrize("name", sorted(_statements()))
+def test_every_source_frame_is_the_same_through_the_sqlite_cursor(sqlite_demo: str,
+                                                                  name: str) -> None:
+    stmt, schema = _statements()[name], SCHEMAS[name]
+    with get_engine(sqlite_demo).connect() as conn:
+        streamed = read_frame(conn, stmt, schema)
+        bulk = read_frame(conn, stmt, schema, bulk=True)
+    assert bulk.schema == streamed.schema
+    assert_frame_equal(bulk, streamed)
+    assert bulk.height > 0
+
+
+def test_sqlite_bulk_reads_parse_datetimes(sqlite_demo: str) -> None:
+    t = m.AuditEvent.__table__
+    schema = {"at": pl.Datetime, "username": pl.Utf8}
+    stmt = sa.select(t.c.at, t.c.username).where(t.c.username == "io-test")
+    at = dt.datetime(2026, 11, 24, 3, 4, 5, 123456, tzinfo=dt.UTC)
+    with get_engine(sqlite_demo).connect() as conn, conn.begin() as tx:
+        conn.execute(sa.insert(t).values(at=at, username="io-test", action="login", detail=""))
+        conn.execute(sa.insert(t).values(at=at.replace(microsecond=0), username="io-test",
+                                         action="login", detail=""))
+        bulk = read_frame(conn, stmt, schema, bulk=True)
+        streamed = read_frame(conn, stmt, schema)
+        tx.rollback()
+    naive = at.replace(tzinfo=None)
+    assert bulk["at"].to_list() == [naive, naive.replace(microsecond=0)]
+    assert_frame_equal(bulk, streamed)
