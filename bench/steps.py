@@ -116,7 +116,7 @@ def step_pages(url: str, config: ChangeModelConfig, args: argparse.Namespace) ->
     at.text_input[1].input("demo")
     at.button[0].click()
     at.run()
-    pages: dict[str, dict[str, float]] = {}
+    pages: dict[str, dict[str, Any]] = {}
     for path, _title in _page_paths(config):
         at._page_hash = calc_hash(path)  # noqa: SLF001 (AppTest has no public way)
         st.cache_data.clear()

@@ -257,7 +257,7 @@ def load_org_unit_frame(conn: Connection) -> pl.DataFrame:
 
 
 # The dates that bound the reporting periods; each has an index (migration 0007).
-DATED_COLUMNS = (
+DATED_COLUMNS: tuple[Any, ...] = (
     m.Assessment.assessed_on, m.CounsellingSession.held_on, m.StaffTraining.held_on,
     m.CrossSectorMeeting.held_on, m.ParentSurveyAnswer.answered_on,
 )
