@@ -1,20 +1,30 @@
-"""National-size benchmark: build, refresh, and what a page costs.
+"""National-size benchmark: build, refresh against a plain baseline, memory, page times.
 
 ``python manage.py bench --scale 112 --years 10`` (≈ 4,500 institutions, 300,000 children, ten
-years) writes a throwaway SQLite store (or uses ``--database-url``) and prints:
+years; ``--scale 5 --years 10`` is a ≈ 5 % store) writes a throwaway SQLite store (or uses
+``--database-url``) and prints, in one run:
 
 - rows written and seconds to generate and write them;
-- seconds for the analytics refresh (all programmes, all units, all subgroups);
+- the refresh (read / compute / write) next to a plain polars script that reads the same raw
+  tables with ADBC, computes the same values with the same engine and bulk-writes them into a
+  fresh table (bench/baseline.py), without and with secondary suppression, and the ratio; the
+  plain table is compared with the refresh's cell by cell;
+- the peak memory (ru_maxrss) of each step: every step runs in its own process (bench/steps.py);
+- server time of every page, cold (data cache cleared) and warm, through AppTest as ``admin``;
 - milliseconds for what a page does on a rerun: the data-version check, the values for one
   institution with its benchmarks, and a ranking of the institutions of one municipality.
 """
 
 from __future__ import annotations
 
+import json
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -23,8 +33,6 @@ from data_access import analytics
 from data_access.db import data_version, get_engine
 from data_access.raw import load_org_unit_frame
 from data_access.scope import Scope
-from demo.generator import DemoSpec
-from pipeline.demo_store import build_demo_store
 
 
 def _millis(action, repeat: int = 20) -> float:  # type: ignore[no-untyped-def]
@@ -36,16 +44,25 @@ def _millis(action, repeat: int = 20) -> float:  # type: ignore[no-untyped-def]
     return statistics.median(timings)
 
 
+def step(name: str, url: str, *extra: str) -> dict[str, Any]:
+    """Run one step in a process of its own and return its figures (see bench/steps.py)."""
+    done = subprocess.run([sys.executable, "-m", "bench.steps", name, url, *extra],
+                          check=True, capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def run(config: ChangeModelConfig, *, scale: float, years: int,
-        database_url: str | None = None) -> dict[str, float]:
+        database_url: str | None = None) -> dict[str, Any]:
     folder = tempfile.mkdtemp(prefix="bench-")
     url = database_url or f"sqlite:///{Path(folder) / 'national.sqlite'}"
+    steps: dict[str, dict[str, Any]] = {}
+    for name, extra in (("build", ("--scale", str(scale), "--years", str(years))),
+                        ("refresh", ()), ("plain", ()), ("plain-suppressed", ()), ("check", ()),
+                        ("pages", ())):
+        print(f"  {name} …", flush=True)
+        steps[name] = step(name, url, *extra)
     engine = get_engine(url)
-    # The generated country's municipalities (K001, …) are no programme's members: measure
-    # every programme as running everywhere, as before programme membership existed.
-    config = config.model_copy(update={"programmes": [
-        p.model_copy(update={"membership": []}) for p in config.programmes]})
-    report = build_demo_store(engine, config, DemoSpec(scale=scale, years=years))
     with engine.connect() as conn:
         units = load_org_unit_frame(conn)
     root = units.filter(pl.col("parent_id").is_null())["id"].item()
@@ -67,29 +84,68 @@ def run(config: ChangeModelConfig, *, scale: float, years: int,
             engine, scope=Scope((root,)), programme_id="aabenraa", period_from=last,
             period_to=last, age_group="alle", vulnerable_only=False, unit_ids=siblings)
 
-    figures = {
+    build = steps["build"]
+    figures: dict[str, Any] = {
         "institutions": float(units.filter(pl.col("level") == "institution").height),
-        "children": float(report.rows.get("child", 0)),
-        "raw_rows": float(sum(report.rows.values())),
-        "write_seconds": report.write_seconds,
-        "refresh_seconds": report.refresh.seconds,
-        "indicator_values": float(report.refresh.rows),
+        "children": float(build["rows"].get("child", 0)),
+        "raw_rows": float(sum(build["rows"].values())),
+        "write_seconds": build["write_seconds"],
+        "indicator_values": float(steps["refresh"]["rows"]),
         "data_version_ms": _millis(lambda: data_version(engine)),
         "page_chain_ms": _millis(chain_values),
         "page_ranking_ms": _millis(ranking_values),
+        "steps": steps,
     }
+    engine.dispose()
     return figures
 
 
-def print_figures(figures: dict[str, float]) -> None:
+def _number(value: float, decimals: int = 2) -> str:
+    """Danish number format: 1.234,56."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def print_figures(figures: dict[str, Any]) -> None:
     labels = {
         "institutions": "dagtilbud", "children": "børn", "raw_rows": "rå rækker",
-        "write_seconds": "generering og skrivning (s)", "refresh_seconds": "genberegning (s)",
+        "write_seconds": "generering og skrivning (s)",
         "indicator_values": "indikatorværdier", "data_version_ms": "dataversion pr. rerun (ms)",
-        "page_chain_ms": "side: et dagtilbud + benchmarks (ms)",
-        "page_ranking_ms": "side: rangering i en kommune (ms)",
+        "page_chain_ms": "opslag: et dagtilbud + benchmarks (ms)",
+        "page_ranking_ms": "opslag: rangering i en kommune (ms)",
     }
     for key, label in labels.items():
         value = figures[key]
-        text = f"{value:,.2f}" if key.endswith(("_ms", "_seconds")) else f"{value:,.0f}"
-        print(f"{label:<40} {text.replace(',', '_').replace('.', ',').replace('_', '.')}")
+        print(f"{label:<40} {_number(value, 2 if key.endswith(('_ms', '_seconds')) else 0)}")
+    steps = figures["steps"]
+    refresh, plain, plain_s = steps["refresh"], steps["plain"], steps["plain-suppressed"]
+    print()
+    print(f"{'trin':<36} {'i alt (s)':>10} {'læs':>7} {'beregn':>7} {'skriv':>7} {'top (MB)':>9}")
+    rows = [
+        ("opbygning (generering + 1. genberegning)", steps["build"], None),
+        ("genberegning (python manage.py refresh)", refresh, refresh),
+        (f"plan polars, uden sek. diskretion ({plain['reader']})", plain, plain),
+        (f"plan polars, med sek. diskretion ({plain_s['reader']})", plain_s, plain_s),
+    ]
+    for label, figs, parts in rows:
+        total = figs.get("seconds", figs["step_seconds"])
+        cells = ([_number(parts[k]) for k in ("read_seconds", "compute_seconds",
+                                              "write_seconds")]
+                 if parts else ["", "", ""])
+        print(f"{label[:36]:<36} {_number(total):>10} {cells[0]:>7} {cells[1]:>7} {cells[2]:>7} "
+              f"{_number(figs['peak_mb'], 0):>9}")
+    io_refresh = refresh["read_seconds"] + refresh["write_seconds"]
+    io_plain = plain_s["read_seconds"] + plain_s["write_seconds"]
+    ratio = refresh["seconds"] / plain_s["seconds"]
+    print(f"genberegning / plan (med sek. diskretion): {_number(ratio)}×; "
+          f"læs + skriv: {_number(io_refresh / io_plain)}×")
+    print(f"plan tabel = genberegningens værdier, celle for celle: "
+          f"{'ja' if steps['check']['identical'] else 'NEJ'}")
+    pages = steps["pages"]
+    print()
+    print(f"side (server, som {pages['user']}){'':<16} {'kold (ms)':>10} {'varm (ms)':>10}")
+    for path, page in pages["pages"].items():
+        flag = "  FEJL" if page["errors"] else ""
+        print(f"{path:<38} {_number(page['cold_ms'], 0):>10} {_number(page['warm_ms'], 0):>10}"
+              f"{flag}")
+    print(f"top-hukommelse, sider (MB): {_number(pages['peak_mb'], 0)}")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import polars as pl
 import sqlalchemy as sa
 from polars._typing import PolarsDataType
@@ -16,16 +19,76 @@ from indicators.engine import VALUE_SCHEMA
 VALUE_COLUMNS: dict[str, PolarsDataType] = {"indicator_id": pl.Utf8, **VALUE_SCHEMA}
 
 
+class ValueWriter:
+    """Replaces the stored values of some programmes in bulk, inside ``conn``'s transaction.
+
+    Open it with :func:`value_writer`; :meth:`write` each programme's values. On SQLite the
+    table's secondary indexes are dropped first and built once at the end (SQLite's DDL is
+    transactional, and readers in WAL mode keep the committed table meanwhile); rows go in by
+    ``executemany`` of tuples on the same connection. On PostgreSQL the rows go in by ``COPY``
+    on the same connection and the indexes stay (no lock that would block the pages).
+    Everything is in the caller's transaction: rolled back, nothing changed.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.table = IndicatorValue.__table__
+        self.columns = ["programme_id", *VALUE_COLUMNS]
+
+    def write(self, programme_id: str, values: pl.DataFrame) -> int:
+        rows = values.select(
+            pl.lit(programme_id, dtype=pl.Utf8).alias("programme_id"),
+            *[pl.col(name).cast(dtype) for name, dtype in VALUE_COLUMNS.items()],
+        )
+        if rows.is_empty():
+            return 0
+        dbapi = self.conn.connection.dbapi_connection
+        names = ", ".join(self.columns)
+        if self.conn.dialect.name == "postgresql":
+            copy_sql = f"COPY {self.table.name} ({names}) FROM STDIN (FORMAT csv)"
+            with dbapi.cursor() as cur, cur.copy(copy_sql) as copy:  # type: ignore[union-attr]
+                for chunk in rows.iter_slices(200_000):
+                    # Shortest round-trip floats; NULL is an unquoted empty field.
+                    copy.write(chunk.write_csv(include_header=False))
+        else:
+            insert = sa.insert(self.table).values({c: sa.bindparam(c) for c in self.columns})
+            cursor = dbapi.cursor()  # type: ignore[union-attr]
+            try:  # One row tuple at a time into the driver: no dicts, no SQLAlchemy per row.
+                cursor.executemany(str(insert.compile(dialect=self.conn.dialect)),
+                                   rows.iter_rows())
+            finally:
+                cursor.close()
+        return rows.height
+
+
+@contextmanager
+def value_writer(conn: Connection, *, programme_ids: list[str]) -> Iterator[ValueWriter]:
+    """Delete the stored values of ``programme_ids``; the writer then adds the new ones."""
+    table = IndicatorValue.__table__
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        dbapi = conn.connection.dbapi_connection
+        if not dbapi.in_transaction:  # type: ignore[union-attr]
+            # pysqlite opens a transaction only before DML; the DDL below must be inside it.
+            conn.exec_driver_sql("BEGIN")
+        for index in table.indexes:
+            conn.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
+    others = sa.select(sa.func.count()).select_from(table).where(
+        table.c.programme_id.not_in(programme_ids))
+    if conn.execute(others).scalar_one() == 0:
+        conn.execute(sa.delete(table))  # SQLite: the truncate optimisation
+    else:
+        conn.execute(sa.delete(table).where(table.c.programme_id.in_(programme_ids)))
+    yield ValueWriter(conn)
+    if sqlite:
+        for index in table.indexes:
+            index.create(conn)
+
+
 def replace_programme_values(conn: Connection, *, programme_id: str, values: pl.DataFrame) -> int:
     """Replace all stored values of one programme by ``values`` (``VALUE_COLUMNS``)."""
-    table = IndicatorValue.__table__
-    conn.execute(sa.delete(table).where(table.c.programme_id == programme_id))
-    rows = values.select(list(VALUE_COLUMNS)).with_columns(
-        pl.lit(programme_id).alias("programme_id")
-    )
-    for chunk in rows.iter_slices(20_000):
-        conn.execute(sa.insert(table), chunk.to_dicts())
-    return rows.height
+    with value_writer(conn, programme_ids=[programme_id]) as writer:
+        return writer.write(programme_id, values)
 
 
 def load_indicator_values(

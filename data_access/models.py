@@ -81,7 +81,7 @@ class CounsellingSession(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     institution_id: int = Field(foreign_key="org_unit.id", index=True)
-    held_on: dt.date
+    held_on: dt.date = Field(index=True)  # date_range: min/max by index
     professions: str = Field(max_length=200)  # comma-separated, e.g. "sundhedspleje,ppr_psykolog"
     n_professions: int
     staff_consultations: int
@@ -138,7 +138,7 @@ class StaffTraining(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     staff_id: int = Field(foreign_key="staff.id", index=True)
-    held_on: dt.date
+    held_on: dt.date = Field(index=True)
     kind: str = Field(max_length=20)  # uddannelsesdag / aktionslaering
     self_assessment: int | None = None  # competence 1-5, asked after the day
 
@@ -152,7 +152,7 @@ class ParentSurveyAnswer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     child_id: int = Field(foreign_key="child.id", index=True)
     institution_id: int = Field(foreign_key="org_unit.id", index=True)
-    answered_on: dt.date
+    answered_on: dt.date = Field(index=True)
     question: str = Field(max_length=60)
     answer: int
 
@@ -166,7 +166,7 @@ class CrossSectorMeeting(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     child_id: int = Field(foreign_key="child.id", index=True)
     institution_id: int = Field(foreign_key="org_unit.id", index=True)
-    held_on: dt.date
+    held_on: dt.date = Field(index=True)
     n_professions: int
     parents_invited: bool
     parents_present: bool
@@ -214,9 +214,10 @@ class IndicatorValue(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    programme_id: str = Field(max_length=40, index=True)
+    # programme_id and unit_id lead the lookup index: no single-column index of their own.
+    programme_id: str = Field(max_length=40)
     indicator_id: str = Field(max_length=40)
-    unit_id: int = Field(index=True)
+    unit_id: int
     period: str = Field(max_length=10, index=True)
     age_group: str = Field(max_length=5)  # alle / 0-2 / 3-5
     vulnerable_only: bool

@@ -1,10 +1,18 @@
 """Loaders for the raw tables, as typed polars frames for the analytics step.
 
 These scan whole tables and are used only by the refresh (``pipeline.refresh``), never by a page.
+
+- PostgreSQL: whole-table scans read Arrow columns through ADBC (no Python object per value).
+- SQLite: rows come from the ``sqlite3`` cursor of the same connection, stored values as they
+  are (dates as ISO text, booleans as 0/1), in 100,000-row chunks typed by polars. Not ADBC:
+  its driver links a second copy of SQLite into the process, and two copies on one file break
+  each other's POSIX locks (sqlite.org/howtocorrupt.html §2.2.1; seen here as "disk I/O error"
+  on the next connection after a refresh).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,10 +36,26 @@ except ImportError:  # pragma: no cover - the streamed path below still works
 
 # "$1" placeholders with explicit casts: the statement is sent with bound parameters.
 _ARROW_DIALECT = postgresql.psycopg.dialect(paramstyle="numeric_dollar")
+_SQLITE_CHUNK_ROWS = 100_000
 
 
 def arrow_available(conn: Connection) -> bool:
     return adbc is not None and conn.dialect.name == "postgresql"
+
+
+def has_uncommitted_writes(conn: Connection) -> bool:
+    """True when ``conn``'s open transaction has written something (PostgreSQL).
+
+    An ADBC read runs in its own session and sees committed rows only: a caller that has
+    written in ``conn`` (an import and its refresh in one transaction) must read on ``conn``
+    itself. PostgreSQL assigns a transaction id at the first write, not before.
+    """
+    return bool(conn.exec_driver_sql(
+        "SELECT pg_current_xact_id_if_assigned() IS NOT NULL").scalar_one())
+
+
+def _bulk_arrow(conn: Connection) -> bool:
+    return arrow_available(conn) and not has_uncommitted_writes(conn)
 
 
 @contextmanager
@@ -64,15 +88,60 @@ def read_arrow_frame(arrow_conn: Any, stmt: sa.Select,
     return _by_name(frame.columns, schema, frame)
 
 
+def _sqlite_value(value: Any) -> Any:
+    """A bound value as SQLAlchemy stores it in SQLite (dates as ISO text, booleans as 0/1)."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _stored_type(dtype: PolarsDataType) -> PolarsDataType:
+    """How SQLAlchemy stores a column of ``dtype`` in SQLite."""
+    if dtype == pl.Date or dtype == pl.Datetime:  # noqa: PLR1714 (== matches any Datetime unit)
+        return pl.Utf8
+    if dtype == pl.Boolean:
+        return pl.Int64
+    return dtype
+
+
+def read_sqlite_frame(conn: Connection, stmt: sa.Select,
+                      schema: dict[str, PolarsDataType]) -> pl.DataFrame:
+    """Run a select on SQLite through the driver's own cursor (no SQLAlchemy row or date
+    objects); stored values become typed columns in polars. Bound parameters; sees ``conn``'s
+    own uncommitted rows."""
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = tuple(_sqlite_value(compiled.params[name]) for name in compiled.positiontup or ())
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), params)
+        names = [column[0] for column in cursor.description]
+        _by_name(names, schema)  # fail before reading rows if the select does not fit the schema
+        stored = {name: _stored_type(schema[name]) for name in names}
+        chunks = []
+        while rows := cursor.fetchmany(_SQLITE_CHUNK_ROWS):
+            chunks.append(pl.DataFrame(rows, schema=stored, orient="row"))
+    finally:
+        cursor.close()
+    frame = pl.concat(chunks) if chunks else pl.DataFrame(schema=stored)
+    return _by_name(frame.columns, schema, frame)
+
+
 def read_frame(conn: Connection, stmt: sa.Select, schema: dict[str, PolarsDataType],
                *, bulk: bool = False) -> pl.DataFrame:
     """Run a select and return its rows as a frame with an explicit schema (column order kept).
 
-    ``bulk=True`` (whole-table scans) on PostgreSQL reads Arrow through ADBC on a separate
-    session: it sees committed rows only, so use it only before ``conn`` has written anything.
+    ``bulk=True`` (whole-table scans of the raw tables): on SQLite the rows come from the
+    driver's cursor (:func:`read_sqlite_frame`); on PostgreSQL Arrow through ADBC on a separate
+    session, unless ``conn`` has uncommitted writes (that session would not see them).
     Otherwise rows come from a server-side cursor in batches.
     """
-    if bulk and arrow_available(conn):
+    if bulk and conn.dialect.name == "sqlite":
+        return read_sqlite_frame(conn, stmt, schema)
+    if bulk and _bulk_arrow(conn):
         with arrow_connection(conn) as arrow_conn:
             return read_arrow_frame(arrow_conn, stmt, schema)
     # Options per statement: Connection.execution_options would change the connection for good.
@@ -94,7 +163,16 @@ def _by_name(names: list[str], schema: dict[str, PolarsDataType],
         raise ValueError(f"select columns {names} do not match the schema {list(schema)}")
     if frame is None:
         return pl.DataFrame(schema=schema)
-    return frame.select(list(schema)).cast(schema)
+    return frame.select([_typed(name, frame.schema[name], dtype) for name, dtype in schema.items()])
+
+
+def _typed(name: str, source: PolarsDataType, target: PolarsDataType) -> pl.Expr:
+    """Column ``name`` as ``target``; SQLite keeps dates as ISO text (SQLAlchemy's format)."""
+    if source == pl.Utf8 and target == pl.Date:
+        return pl.col(name).str.to_date("%Y-%m-%d")
+    if source == pl.Utf8 and target == pl.Datetime:
+        return pl.col(name).str.to_datetime("%Y-%m-%d %H:%M:%S%.f").cast(target)
+    return pl.col(name).cast(target)
 
 
 @dataclass(frozen=True)
@@ -163,9 +241,10 @@ def _statements() -> dict[str, sa.Select]:
 def load_sources(conn: Connection, *, periods: pl.DataFrame, arrow: bool = True) -> Sources:
     """All raw frames the indicators need, for the given reporting periods.
 
-    On PostgreSQL the whole-table scans go through Arrow (committed rows: call this before
-    ``conn`` writes anything, as the refresh does). ``arrow=False`` reads through ``conn``
-    itself, so rows it wrote in its open transaction are seen (the import's refresh).
+    On PostgreSQL the whole-table scans go through Arrow (ADBC, one session for all tables;
+    committed rows only). ``arrow=False`` reads through ``conn`` itself, so rows it wrote in its
+    open transaction are seen (the import's refresh). The explicit flag, not a check for
+    uncommitted writes: the full refresh holds the import lock, itself a write.
     """
     statements = _statements()
     if arrow and arrow_available(conn):
@@ -173,7 +252,8 @@ def load_sources(conn: Connection, *, periods: pl.DataFrame, arrow: bool = True)
             frames = {name: read_arrow_frame(arrow_conn, stmt, SCHEMAS[name])
                       for name, stmt in statements.items()}
     else:
-        frames = {name: read_frame(conn, stmt, SCHEMAS[name]) for name, stmt in statements.items()}
+        frames = {name: read_frame(conn, stmt, SCHEMAS[name], bulk=True)
+                  for name, stmt in statements.items()}
     return Sources(periods=periods, **frames)
 
 
@@ -182,17 +262,28 @@ def load_org_unit_frame(conn: Connection) -> pl.DataFrame:
     return read_frame(conn, _statements()["org_units"], SCHEMAS["org_units"])
 
 
+# The dates that bound the reporting periods; each has an index (migration 0007).
+DATED_COLUMNS: tuple[Any, ...] = (
+    m.Assessment.assessed_on, m.CounsellingSession.held_on, m.StaffTraining.held_on,
+    m.CrossSectorMeeting.held_on, m.ParentSurveyAnswer.answered_on,
+    pm.LanguageAssessment.assessed_on,
+)
+
+
 def date_range(conn: Connection) -> tuple | None:
-    """First and last date with activity (assessments, sessions, training), or None if empty."""
-    candidates = [
-        (m.Assessment.assessed_on,), (m.CounsellingSession.held_on,), (m.StaffTraining.held_on,),
-        (m.CrossSectorMeeting.held_on,), (m.ParentSurveyAnswer.answered_on,),
-        (pm.LanguageAssessment.assessed_on,),
-    ]
-    lows, highs = [], []
-    for (col,) in candidates:
-        low, high = conn.execute(sa.select(sa.func.min(col), sa.func.max(col))).one()
-        if low is not None:
-            lows.append(low)
-            highs.append(high)
+    """First and last date with activity (assessments, sessions, training), or None if empty.
+
+    One statement of scalar subqueries, each a single ``min`` or ``max``: both stores answer
+    those from the column's index (two index seeks per table, no scan).
+    """
+    bounds = [sa.select(agg(col)).scalar_subquery()
+              for col in DATED_COLUMNS for agg in (sa.func.min, sa.func.max)]
+    row = conn.execute(sa.select(*bounds)).one()
+    lows = [_as_date(v) for v in row[0::2] if v is not None]
+    highs = [_as_date(v) for v in row[1::2] if v is not None]
     return (min(lows), max(highs)) if lows else None
+
+
+def _as_date(value: Any) -> dt.date:
+    # A scalar subquery's type is the column's, but be lenient with drivers that return text.
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))

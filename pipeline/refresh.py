@@ -13,7 +13,7 @@ import polars as pl
 from sqlalchemy.engine import Connection, Engine
 
 from core.model_config import ChangeModelConfig
-from data_access.analytics import replace_programme_values, update_statistics
+from data_access.analytics import update_statistics, value_writer
 from data_access.db import bump_data_version
 from data_access.import_lock import take_import_lock
 from data_access.raw import date_range, load_sources
@@ -64,9 +64,10 @@ def refresh_in(conn: Connection, config: ChangeModelConfig, *,
     periods = (periods_frame(period_of(span[0]), period_of(span[1])) if span
                else periods_frame("2000H1", "1999H2"))
     sources = load_sources(conn, periods=periods, arrow=not uncommitted)
-    for programme in config.programmes:
-        values = compute_programme_values(programme, sources)
-        rows += replace_programme_values(conn, programme_id=programme.id, values=values)
+    with value_writer(conn, programme_ids=[p.id for p in config.programmes]) as writer:
+        for programme in config.programmes:
+            values = compute_programme_values(programme, sources)
+            rows += writer.write(programme.id, values)
     bump_data_version(conn)
     return RefreshReport(rows=rows, seconds=time.perf_counter() - started,
                          periods=tuple(periods["period"].to_list()))

@@ -97,19 +97,21 @@ def test_a_refresh_cut_off_by_an_outage_changes_nothing(
 ) -> None:
     engine = get_engine(running.url)
     before = snapshot(engine)
-    original = refresh_module.replace_programme_values
+    original = refresh_module.bump_data_version
     calls = []
 
-    def write_then_lose_the_server(conn, **kwargs):  # type: ignore[no-untyped-def]
-        written = original(conn, **kwargs)  # deleted and inserted inside the transaction
-        calls.append(written)
+    def lose_the_server_after_the_write(conn):  # type: ignore[no-untyped-def]
+        # The values are written (deleted and copied in) inside the refresh's transaction.
+        calls.append(conn.execute(sa.text(
+            "SELECT count(*), coalesce(sum(id), 0) FROM indicator_value")).one()._tuple())
         running.stop()
-        return written
+        return original(conn)
 
-    monkeypatch.setattr(refresh_module, "replace_programme_values", write_then_lose_the_server)
+    monkeypatch.setattr(refresh_module, "bump_data_version", lose_the_server_after_the_write)
     with pytest.raises(sa.exc.DBAPIError) as info:
         refresh_module.refresh(engine, config)
-    assert calls and calls[0] > 0
+    assert calls and calls[0][0] > 0
+    assert calls[0] != before["indicator_value"]  # new rows (new ids) inside the transaction
     assert is_outage(info.value)
 
     running.start()
