@@ -297,3 +297,11 @@ def change_own_password(engine: Engine, *, username: str, password: str,
             reseal_session(conn, session_id=session_id, password_hash=new_hash)
         record_event(conn, username=username, action="password_changed",
                      detail="egen adgangskode skiftet")
+
+
+def load_unit_choices(engine: Engine) -> dict[str, str]:
+    """Every org unit a user can be given, code → "code · name", in tree order."""
+    t = OrgUnit.__table__
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(t.c.code, t.c.name).order_by(t.c.path, t.c.code)).all()
+    return {row.code: f"{row.code} · {row.name}" for row in rows}
