@@ -147,3 +147,24 @@ def test_a_login_at_14_05_danish_time_shows_14_05_in_revisionslog(
     at.text_input[0].input("karin").run()
     table = at.dataframe[0].value
     assert list(table["Tidspunkt"]) == [danish]
+
+
+def test_the_lockout_follows_the_settings(store, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """lockout_max_failures = 2 and lockout_minutes = 3 in config.toml: the login form obeys."""
+    from core.settings import CONFIG_PATH
+
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG_PATH.read_text(encoding="utf-8").replace(
+        "[app]\n", "[app]\nlockout_max_failures = 2\nlockout_minutes = 3\n", 1), encoding="utf-8")
+    monkeypatch.setenv("CONFIG_PATH", str(config))
+    st.cache_resource.clear()
+    for _ in range(2):
+        assert try_login("leder", "forkert") == auth.WRONG
+    assert try_login("leder", "demo") == auth.locked_message(3)
+    assert "spærret i 3 minutter" in auth.locked_message(3)
+    policy = LockoutPolicy(minutes=3, max_failures=2)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=4)
+    assert not is_locked(store, username="leder", client="10.0.0.1", policy=policy, now=later)
+    assert is_locked(store, username="leder", client="10.0.0.1", policy=POLICY,
+                     now=dt.datetime.now(dt.UTC)) is False  # 2 < the default 5
