@@ -46,7 +46,7 @@ def _fields(prefix: str, units: dict[str, str], account: Account | None = None,
                          key=f"{prefix}_name")
     email = st.text_input("E-mail", value=account.email if account else "",
                           key=f"{prefix}_email")
-    roles = st.multiselect("Roller", list(ROLE_LABELS), format_func=ROLE_LABELS.get,
+    roles = st.multiselect("Roller", list(ROLE_LABELS), format_func=lambda r: ROLE_LABELS[r],
                            default=list(account.roles) if account else [], key=f"{prefix}_roles")
     codes = st.multiselect("Enheder", list(units), format_func=lambda c: units.get(c, c),
                            default=[c for c in (account.org_unit_codes if account else ())
