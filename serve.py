@@ -1,9 +1,10 @@
 """Entry point of the web server: ``streamlit run serve.py`` (``make run`` does this).
 
 ``app.py`` is the Streamlit script; this file wraps it in ``st.App`` to add what a script cannot
-do: the routes that set and clear the HttpOnly login cookie (``gateway/routes.py``) and the
-client address behind trusted proxies (``gateway/client.py``). ``streamlit run app.py`` still
-works, but then a login lasts only as long as its browser tab.
+do: the routes that set and clear the HttpOnly login cookie (``gateway/routes.py``), single
+sign-on with OpenID Connect (``gateway/oidc.py``) and the client address behind trusted proxies
+(``gateway/client.py``). ``streamlit run app.py`` still works, but then a login lasts only as
+long as its browser tab, and there is no single sign-on.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from starlette.middleware import Middleware
 import gateway
 from core.settings import load_settings
 from gateway.client import ClientAddressMiddleware
+from gateway.oidc import OIDC_ROUTES
 from gateway.routes import ROUTES
 
 
@@ -30,6 +32,6 @@ uvicorn.config.ProxyHeadersMiddleware = _no_proxy_headers  # type: ignore[misc,a
 gateway.ACTIVE = True
 app = st.App(
     "app.py",
-    routes=ROUTES,
+    routes=[*ROUTES, *OIDC_ROUTES],
     middleware=[Middleware(ClientAddressMiddleware, trusted=load_settings().trusted_proxies)],
 )

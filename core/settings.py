@@ -7,11 +7,15 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from core.sso import SsoSettings, SsoSettingsError, load_sso
+
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_PATH = ROOT / "config.toml"
 DEFAULT_SQLITE_PATH = ROOT / "data" / "demo.sqlite"
 DEFAULT_MIN_N = 5
 DEFAULT_STANDARD_VIEW = "Styregruppens standardvisning"
+DEFAULT_ACCESS_CONTACT = "en administrator i kommunen"
+SECRETS_PATH = ROOT / ".streamlit" / "secrets.toml"
 
 
 class SettingsError(ValueError):
@@ -60,6 +64,10 @@ class Settings:
     lockout_minutes: int = 15
     lockout_max_failures: int = 5
     import_limits: ImportLimits = field(default_factory=ImportLimits)
+    # Single sign-on (core/sso.py), None when not configured; whom people without an account
+    # are told to contact ("Du har ikke adgang endnu – kontakt …").
+    sso: SsoSettings | None = None
+    access_contact: str = DEFAULT_ACCESS_CONTACT
 
     @property
     def is_sqlite(self) -> bool:
@@ -70,7 +78,8 @@ def load_settings(*, config_path: Path | None = None) -> Settings:
     """Read settings; ``DATABASE_URL`` and ``CONFIG_PATH`` in the environment win over the file."""
     path = Path(os.environ.get("CONFIG_PATH", config_path or CONFIG_PATH))
     with path.open("rb") as fh:
-        app = tomllib.load(fh).get("app", {})
+        document = tomllib.load(fh)
+    app = document.get("app", {})
     url = os.environ.get("DATABASE_URL") or app.get("database_url") or ""
     if not url:
         url = f"sqlite:///{DEFAULT_SQLITE_PATH}"
@@ -82,6 +91,10 @@ def load_settings(*, config_path: Path | None = None) -> Settings:
         raise SettingsError(f"min_n skal være et helt tal på mindst 1 (er {min_n!r}).")
     standard_view = str(os.environ.get("STANDARD_VIEW") or app.get("standard_view")
                         or DEFAULT_STANDARD_VIEW).strip()
+    try:
+        sso = load_sso(document.get("sso", {}), secrets_path=SECRETS_PATH)
+    except SsoSettingsError as exc:
+        raise SettingsError(str(exc)) from exc
     proxies = os.environ.get("TRUSTED_PROXIES", ",".join(app.get("trusted_proxies", [])))
     return Settings(
         database_url=url, demo_mode=demo, config_path=path, min_n=int(min_n),
@@ -94,6 +107,9 @@ def load_settings(*, config_path: Path | None = None) -> Settings:
         lockout_minutes=int(app.get("lockout_minutes", 15)),
         lockout_max_failures=int(app.get("lockout_max_failures", 5)),
         import_limits=_import_limits(app),
+        sso=sso,
+        access_contact=str(os.environ.get("ACCESS_CONTACT") or app.get("access_contact")
+                           or DEFAULT_ACCESS_CONTACT).strip(),
     )
 
 

@@ -1,19 +1,35 @@
-"""User accounts and the audit log in the store."""
+"""User accounts and the audit log in the store, and the rules for changing accounts.
+
+The rules live here once, for ``manage.py users`` (``cli/users.py``) and the *Brugere* page
+(``ui/accounts.py``) alike: every change checks them, is written in one transaction with its
+``user_change`` audit row, and a broken rule raises ``AccountError`` with a Danish message.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import secrets
 from dataclasses import dataclass
 
 import bcrypt
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from data_access.models import AuditEvent, UserAccount
+from data_access.lockout import record_attempt
+from data_access.models import AuditEvent, OrgUnit, UserAccount
+from data_access.sessions import end_sessions_of, reseal_session
 
 # national: a national user (e.g. Socialstyrelsen) who sees municipalities and the national
 # level only, never areas or daycares (see ``scope.scope_for_codes``).
 ROLES = ("admin", "leder", "konsulent", "styregruppe", "national")
+MIN_PASSWORD_LENGTH = 12
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class AccountError(ValueError):
+    """A rule for accounts was broken; the message (Danish) says which."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +41,7 @@ class Account:
     roles: tuple[str, ...]
     org_unit_codes: tuple[str, ...]
     active: bool
+    must_change: bool = False
 
 
 def hash_password(password: str) -> str:
@@ -46,7 +63,7 @@ def load_accounts(engine: Engine, *, active_only: bool = True,
         rows = conn.execute(stmt).mappings().all()
     return [
         Account(r["username"], r["display_name"], r["email"], r["password_hash"],
-                _split(r["roles"]), _split(r["org_unit_codes"]), r["active"])
+                _split(r["roles"]), _split(r["org_unit_codes"]), r["active"], r["must_change"])
         for r in rows
     ]
 
@@ -84,3 +101,209 @@ def record_event(engine_or_conn: Engine | sa.Connection, *, username: str, actio
         return
     with engine_or_conn.begin() as conn:
         conn.execute(stmt)
+
+
+def find_by_email(engine: Engine, email: str) -> Account | None:
+    """The active account with this e-mail address (case does not matter), for single sign-on.
+
+    E-mail addresses are unique among accounts (``_check``), so there is at most one.
+    """
+    t = UserAccount.__table__
+    with engine.connect() as conn:
+        username = conn.execute(sa.select(t.c.username).where(
+            sa.func.lower(t.c.email) == email.strip().lower(), t.c.active.is_(True))).scalar()
+    return load_account(engine, username) if username else None
+
+
+# --- The rules -------------------------------------------------------------------------------
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"Adgangskoden skal have mindst {MIN_PASSWORD_LENGTH} tegn.")
+
+
+def temporary_password() -> str:
+    """A random password to hand over once; it must be changed at the next login."""
+    return secrets.token_urlsafe(12)  # 16 characters, 96 bits
+
+
+def _account_id(conn: sa.Connection, username: str) -> int:
+    t = UserAccount.__table__
+    found = conn.execute(sa.select(t.c.id).where(t.c.username == username)).scalar()
+    if found is None:
+        raise AccountError(f"Brugeren {username} findes ikke.")
+    return int(found)
+
+
+def _check(conn: sa.Connection, *, username: str, display_name: str, email: str,
+           roles: tuple[str, ...], org_unit_codes: tuple[str, ...]) -> None:
+    """The rules for an account's fields (a new one or a changed one)."""
+    if not USERNAME_PATTERN.match(username):
+        raise AccountError("Brugernavnet skal have 2-60 tegn: små bogstaver a-z, tal, punktum, "
+                           "bindestreg eller understreg.")
+    if not display_name.strip():
+        raise AccountError("Skriv brugerens navn.")
+    if not EMAIL_PATTERN.match(email.strip()):
+        raise AccountError("Skriv en gyldig e-mailadresse.")
+    if not roles or set(roles) - set(ROLES):
+        unknown = ", ".join(sorted(set(roles) - set(ROLES))) or "(ingen)"
+        raise AccountError(f"Ukendte roller: {unknown}. Vælg mindst én blandt: "
+                           f"{', '.join(ROLES)}.")
+    if not org_unit_codes:
+        raise AccountError("Vælg mindst én enhed.")
+    known = set(conn.execute(sa.select(OrgUnit.code).where(OrgUnit.code.in_(org_unit_codes)))
+                .scalars())
+    if set(org_unit_codes) - known:
+        raise AccountError(
+            f"Ukendte enhedskoder: {', '.join(sorted(set(org_unit_codes) - known))}.")
+    t = UserAccount.__table__
+    taken = conn.execute(sa.select(t.c.username).where(
+        sa.func.lower(t.c.email) == email.strip().lower(), t.c.username != username)).scalar()
+    if taken:
+        # Single sign-on finds the account by its e-mail: two accounts may not share one.
+        raise AccountError(f"E-mailadressen bruges allerede af brugeren {taken}.")
+
+
+def _other_active_admins(conn: sa.Connection, username: str) -> int:
+    t = UserAccount.__table__
+    rows = conn.execute(sa.select(t.c.roles).where(t.c.active.is_(True),
+                                                   t.c.username != username)).scalars()
+    return sum("admin" in _split(roles) for roles in rows)
+
+
+def _keep_an_admin(conn: sa.Connection, username: str) -> None:
+    """Someone must be able to administer users: the last active admin stays one."""
+    account = conn.execute(sa.select(UserAccount.__table__.c.roles, UserAccount.__table__.c.active)
+                           .where(UserAccount.__table__.c.username == username)).first()
+    if account is not None and account.active and "admin" in _split(account.roles) \
+            and _other_active_admins(conn, username) == 0:
+        raise AccountError(f"{username} er den sidste aktive administrator og skal blive det.")
+
+
+def _audit(conn: sa.Connection, actor: str, detail: str) -> None:
+    record_event(conn, username=actor, action="user_change", detail=detail)
+
+
+def create_account(engine: Engine, *, actor: str, username: str, display_name: str, email: str,
+                   roles: tuple[str, ...], org_unit_codes: tuple[str, ...],
+                   password: str | None = None) -> str | None:
+    """A new account. Without a password it gets a temporary one, which is returned (to show
+    once) and must be changed at the first login."""
+    username = username.strip().lower()
+    temporary = temporary_password() if password is None else None
+    check_password(password or temporary or "")
+    with engine.begin() as conn:
+        _check(conn, username=username, display_name=display_name, email=email, roles=roles,
+               org_unit_codes=org_unit_codes)
+        if conn.execute(sa.select(UserAccount.__table__.c.id)
+                        .where(UserAccount.__table__.c.username == username)).first():
+            raise AccountError(f"Brugernavnet {username} findes allerede.")
+        conn.execute(sa.insert(UserAccount.__table__).values(
+            username=username, display_name=display_name.strip(), email=email.strip(),
+            password_hash=hash_password(password or temporary or ""), roles=",".join(roles),
+            org_unit_codes=",".join(org_unit_codes), active=True,
+            must_change=temporary is not None))
+        _audit(conn, actor, f"oprettet {username} roller={','.join(roles)} "
+                            f"enheder={','.join(org_unit_codes)}")
+    return temporary
+
+
+def update_account(engine: Engine, *, actor: str, username: str, display_name: str, email: str,
+                   roles: tuple[str, ...], org_unit_codes: tuple[str, ...]) -> None:
+    """New name, e-mail, roles or org units; they apply at the user's next click."""
+    with engine.begin() as conn:
+        account_id = _account_id(conn, username)
+        _check(conn, username=username, display_name=display_name, email=email, roles=roles,
+               org_unit_codes=org_unit_codes)
+        if "admin" not in roles:
+            _keep_an_admin(conn, username)
+        conn.execute(sa.update(UserAccount.__table__)
+                     .where(UserAccount.__table__.c.id == account_id)
+                     .values(display_name=display_name.strip(), email=email.strip(),
+                             roles=",".join(roles), org_unit_codes=",".join(org_unit_codes)))
+        _audit(conn, actor, f"ændret {username} roller={','.join(roles)} "
+                            f"enheder={','.join(org_unit_codes)}")
+
+
+def set_roles(engine: Engine, *, actor: str, username: str, roles: tuple[str, ...]) -> None:
+    """Only the roles (single sign-on's group mapping); the other fields stay."""
+    account = load_account(engine, username)
+    if account is None:
+        raise AccountError(f"Brugeren {username} findes ikke.")
+    update_account(engine, actor=actor, username=username, display_name=account.display_name,
+                   email=account.email, roles=roles, org_unit_codes=account.org_unit_codes)
+
+
+def set_password(engine: Engine, *, actor: str, username: str, password: str,
+                 temporary: bool = False) -> None:
+    """A new password chosen by an administrator; every open session of the user ends.
+    ``temporary``: it must be changed at the next login."""
+    check_password(password)
+    with engine.begin() as conn:
+        account_id = _account_id(conn, username)
+        conn.execute(sa.update(UserAccount.__table__)
+                     .where(UserAccount.__table__.c.id == account_id)
+                     .values(password_hash=hash_password(password), must_change=temporary))
+        end_sessions_of(conn, username=username)
+        _audit(conn, actor, f"{'midlertidig' if temporary else 'ny'} adgangskode for {username}")
+
+
+def reset_password(engine: Engine, *, actor: str, username: str) -> str:
+    """A temporary password (returned, to show once) that must be changed at the next login."""
+    password = temporary_password()
+    set_password(engine, actor=actor, username=username, password=password, temporary=True)
+    return password
+
+
+def set_active(engine: Engine, *, actor: str, username: str, active: bool) -> None:
+    """Deactivate (the user's sessions end at once) or reactivate an account."""
+    with engine.begin() as conn:
+        account_id = _account_id(conn, username)
+        if not active:
+            if actor == username:
+                raise AccountError("Du kan ikke deaktivere dig selv.")
+            _keep_an_admin(conn, username)
+        conn.execute(sa.update(UserAccount.__table__)
+                     .where(UserAccount.__table__.c.id == account_id).values(active=active))
+        if not active:
+            end_sessions_of(conn, username=username)
+        _audit(conn, actor, f"{'genaktiveret' if active else 'deaktiveret'} {username}")
+
+
+def unlock(engine: Engine, *, actor: str, username: str) -> None:
+    """Lift a lockout after failed logins (also for a name that is no account: those are
+    locked too, so the answer does not reveal which names exist)."""
+    username = username.strip().lower()
+    with engine.begin() as conn:
+        record_attempt(conn, username=username, client="", kind="unlock")
+        _audit(conn, actor, f"spærring ophævet for {username}")
+
+
+def change_own_password(engine: Engine, *, username: str, password: str,
+                        session_id: int | None = None) -> None:
+    """The user's own new password (after a temporary one). Other sessions of the user end; the
+    session it was changed in goes on."""
+    check_password(password)
+    new_hash = hash_password(password)
+    with engine.begin() as conn:
+        account_id = _account_id(conn, username)
+        old_hash = conn.execute(sa.select(UserAccount.__table__.c.password_hash)
+                                .where(UserAccount.__table__.c.id == account_id)).scalar_one()
+        if bcrypt.checkpw(password.encode(), old_hash.encode()):
+            raise AccountError("Vælg en ny adgangskode, ikke den midlertidige.")
+        conn.execute(sa.update(UserAccount.__table__)
+                     .where(UserAccount.__table__.c.id == account_id)
+                     .values(password_hash=new_hash, must_change=False))
+        end_sessions_of(conn, username=username, keep=session_id)
+        if session_id is not None:
+            reseal_session(conn, session_id=session_id, password_hash=new_hash)
+        record_event(conn, username=username, action="password_changed",
+                     detail="egen adgangskode skiftet")
+
+
+def load_unit_choices(engine: Engine) -> dict[str, str]:
+    """Every org unit a user can be given, code → "code · name", in tree order."""
+    t = OrgUnit.__table__
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(t.c.code, t.c.name).order_by(t.c.path, t.c.code)).all()
+    return {row.code: f"{row.code} · {row.name}" for row in rows}

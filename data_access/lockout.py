@@ -1,40 +1,61 @@
 """Failed-login throttling kept in the store, so every app process sees the same window.
 
-Rule: 5 failures for one username, or 20 from one client address, within 15 minutes lock that
-username (or address) until 15 minutes after the last failure. A success or an administrator's
-``unlock`` starts the count afresh for the username.
+Rule (``LockoutPolicy``, from the settings ``lockout_max_failures`` and ``lockout_minutes``;
+5 and 15 by default): that many failures for one username, or four times as many from one client
+address, within the window lock that username (or address) until the window has passed since the
+last failure. A success or an administrator's ``unlock`` starts the count afresh for the username.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from data_access.models import LoginAttempt
 
-WINDOW = dt.timedelta(minutes=15)
-MAX_FAILURES_PER_USER = 5
-MAX_FAILURES_PER_CLIENT = 20
+# One address may be an office behind one NAT: it gets this many times the per-user allowance.
+CLIENT_FACTOR = 4
+
+
+@dataclass(frozen=True)
+class LockoutPolicy:
+    """How many failures lock, and for how long; built from the settings by the caller."""
+
+    minutes: int
+    max_failures: int
+
+    @property
+    def window(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.minutes)
+
+    @property
+    def max_failures_per_client(self) -> int:
+        return self.max_failures * CLIENT_FACTOR
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def record_attempt(engine: Engine, *, username: str, client: str, kind: str,
+def record_attempt(engine: Engine | sa.Connection, *, username: str, client: str, kind: str,
                    at: dt.datetime | None = None) -> None:
+    stmt = sa.insert(LoginAttempt.__table__).values(
+        at=at or _now(), username=username[:60], client=client[:80], kind=kind)
+    if isinstance(engine, sa.Connection):
+        engine.execute(stmt)
+        return
     with engine.begin() as conn:
-        conn.execute(sa.insert(LoginAttempt.__table__).values(
-            at=at or _now(), username=username[:60], client=client[:80], kind=kind))
+        conn.execute(stmt)
 
 
-def is_locked(engine: Engine, *, username: str, client: str,
+def is_locked(engine: Engine, *, username: str, client: str, policy: LockoutPolicy,
               now: dt.datetime | None = None) -> bool:
     now = now or _now()
     t = LoginAttempt.__table__
-    since = now - WINDOW
+    since = now - policy.window
     with engine.connect() as conn:
         reset = conn.execute(
             sa.select(sa.func.max(t.c.at)).where(
@@ -49,7 +70,8 @@ def is_locked(engine: Engine, *, username: str, client: str,
             sa.select(sa.func.count()).where(
                 t.c.client == client, t.c.kind == "failure", t.c.at > since)
         ).scalar_one() if client else 0
-    return user_failures >= MAX_FAILURES_PER_USER or client_failures >= MAX_FAILURES_PER_CLIENT
+    return (user_failures >= policy.max_failures
+            or client_failures >= policy.max_failures_per_client)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

@@ -251,6 +251,8 @@ class UserAccount(SQLModel, table=True):
     roles: str = Field(max_length=200)  # admin, leder, konsulent, styregruppe
     org_unit_codes: str = Field(default="", max_length=2000)
     active: bool = True
+    # A temporary password (reset by an administrator) must be changed at the next login.
+    must_change: bool = False
 
 
 class AuditEvent(SQLModel, table=True):

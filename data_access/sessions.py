@@ -46,6 +46,8 @@ class ActiveSession:
     email: str
     roles: tuple[str, ...]
     org_unit_codes: tuple[str, ...]
+    method: str = "password"  # password, oidc
+    must_change: bool = False  # a temporary password that must be changed first
 
 
 def _now() -> dt.datetime:
@@ -120,8 +122,8 @@ def load_session(engine: Engine, *, token: str | None = None, session_id: int | 
     now = now or _now()
     t, a = LoginSession.__table__, UserAccount.__table__
     which = t.c.token_hash == digest(token) if token else t.c.id == session_id
-    stmt = (sa.select(t.c.id, t.c.last_seen_at, t.c.account_check, a.c.password_hash,
-                      a.c.id.label("account_id"), a.c.username,
+    stmt = (sa.select(t.c.id, t.c.last_seen_at, t.c.account_check, t.c.method, a.c.password_hash,
+                      a.c.id.label("account_id"), a.c.username, a.c.must_change,
                       a.c.display_name, a.c.email, a.c.roles, a.c.org_unit_codes)
             .join(a, a.c.id == t.c.account_id).where(which, *_live(lifetime, now)))
     with engine.connect() as conn:
@@ -133,7 +135,7 @@ def load_session(engine: Engine, *, token: str | None = None, session_id: int | 
             conn.execute(sa.update(t).where(t.c.id == row["id"]).values(last_seen_at=now))
     return ActiveSession(int(row["id"]), int(row["account_id"]), row["username"],
                          row["display_name"], row["email"], _split(row["roles"]),
-                         _split(row["org_unit_codes"]))
+                         _split(row["org_unit_codes"]), row["method"], bool(row["must_change"]))
 
 
 def end_session(engine: Engine, *, session_id: int | None = None, token: str | None = None,
@@ -151,9 +153,19 @@ def end_session(engine: Engine, *, session_id: int | None = None, token: str | N
                      .values(revoked_at=now or _now()))
 
 
-def end_sessions_of(conn: sa.Connection, *, username: str, now: dt.datetime | None = None) -> int:
-    """End every session of a user (deactivation, password reset); returns how many."""
+def end_sessions_of(conn: sa.Connection, *, username: str, keep: int | None = None,
+                    now: dt.datetime | None = None) -> int:
+    """End every session of a user (deactivation, password reset), except ``keep``; returns
+    how many."""
     t = LoginSession.__table__
-    return int(conn.execute(sa.update(t).where(t.c.username == username,
-                                               t.c.revoked_at.is_(None))
-                            .values(revoked_at=now or _now())).rowcount)
+    which = [t.c.username == username, t.c.revoked_at.is_(None)]
+    if keep is not None:
+        which.append(t.c.id != keep)
+    return int(conn.execute(sa.update(t).where(*which).values(revoked_at=now or _now())).rowcount)
+
+
+def reseal_session(conn: sa.Connection, *, session_id: int, password_hash: str) -> None:
+    """The session in which the user changed their own password goes on with the new one."""
+    t = LoginSession.__table__
+    conn.execute(sa.update(t).where(t.c.id == session_id)
+                 .values(account_check=digest(password_hash)))

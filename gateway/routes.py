@@ -11,7 +11,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from core.settings import load_settings
@@ -45,11 +45,15 @@ def start(request: Request) -> RedirectResponse:
     token = redeem_grant(_engine(), request.query_params.get("grant", ""))
     if token is None:  # used, expired or forged: the login form will show again
         return response
-    settings = load_settings()
-    response.set_cookie(
-        COOKIE_NAME, token, max_age=int(settings.session_absolute_hours * 3600), path="/",
-        httponly=True, samesite="lax", secure=request.url.scheme == "https")
+    set_session_cookie(response, request, token)
     return response
+
+
+def set_session_cookie(response: Response, request: Request, token: str) -> None:
+    """The login cookie: HttpOnly, SameSite=Lax, Secure over TLS, for the absolute lifetime."""
+    response.set_cookie(
+        COOKIE_NAME, token, max_age=int(load_settings().session_absolute_hours * 3600),
+        path="/", httponly=True, samesite="lax", secure=request.url.scheme == "https")
 
 
 def end(request: Request) -> RedirectResponse:

@@ -14,7 +14,8 @@ from indicators.format import format_date
 from ui.context import current_viewer, engine
 
 ACTIONS = {"login_ok": "Login", "logout": "Log ud", "login_failed": "Mislykket login",
-           "login_locked": "Spærret login",
+           "login_locked": "Spærret login", "login_sso_refused": "Afvist (kommunens login)",
+           "login_sso_failed": "Fejl (kommunens login)", "password_changed": "Ny egen adgangskode",
            "export": "Eksport", "import": "Import", "user_change": "Brugerændring"}
 
 # 1. Selection

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -21,19 +22,19 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 
 import gateway
 from core.settings import DEFAULT_SQLITE_PATH, Settings
-from data_access.accounts import load_account, record_event
-from data_access.lockout import is_locked, record_attempt
+from data_access.accounts import AccountError, change_own_password, load_account, record_event
+from data_access.lockout import LockoutPolicy, is_locked, record_attempt
 from data_access.scope import scope_for_codes
 from data_access.sessions import ActiveSession, Lifetime, end_session, load_session, start_session
 from gateway.client import CLIENT_HEADER
+from gateway.oidc import FAILED, LOGIN_PATH, REFUSED
 from gateway.routes import COOKIE_NAME, END_PATH, START_PATH
-from ui.context import Viewer, engine
+from ui import session
+from ui.context import Viewer, app_settings, engine
 
 PLACEHOLDERS = ("change", "secret", "replace", "example", "demo", "xxx")
 DEMO_KEY_FILE = DEFAULT_SQLITE_PATH.parent / "cookie_key"
 WRONG = "Forkert brugernavn eller adgangskode."
-LOCKED = ("For mange mislykkede forsøg. Af sikkerhedshensyn er login spærret i 15 minutter. "
-          "Kontakt en administrator, hvis det haster.")
 ENDED = "Du er ikke logget ind (sessionen er afsluttet eller udløbet). Log ind igen."
 # A real bcrypt hash of a random password: unknown usernames cost the same check as known ones.
 _DUMMY_HASH = bcrypt.hashpw(os.urandom(16), bcrypt.gensalt(rounds=12))
@@ -41,6 +42,20 @@ _DUMMY_HASH = bcrypt.hashpw(os.urandom(16), bcrypt.gensalt(rounds=12))
 
 class InsecureCookieKey(Exception):
     pass
+
+
+def locked_message(minutes: int) -> str:
+    return (f"For mange mislykkede forsøg. Af sikkerhedshensyn er login spærret i {minutes} "
+            f"minutter. Kontakt en administrator, hvis det haster.")
+
+
+def no_access_message(contact: str) -> str:
+    """For someone the municipality's login knows but the dashboard does not (yet)."""
+    return f"Du har ikke adgang endnu – kontakt {contact}."
+
+
+def sso_failed_message(contact: str) -> str:
+    return f"Login med kommunens login mislykkedes. Prøv igen, eller kontakt {contact}."
 
 
 def _demo_key(path: Path) -> str:
@@ -93,11 +108,14 @@ def check_password(username: str, password: str) -> bool:
 def attempt_login(username: str, password: str, client: str) -> str | None:
     """Try a login; return None on success, else the Danish message to show."""
     username = username.lower().strip()
-    if is_locked(engine(), username=username, client=client):
+    settings = app_settings()
+    policy = LockoutPolicy(minutes=settings.lockout_minutes,
+                           max_failures=settings.lockout_max_failures)
+    if is_locked(engine(), username=username, client=client, policy=policy):
         bcrypt.checkpw(password.encode(), _DUMMY_HASH)
         record_event(engine(), username=username or "?", action="login_locked",
                      detail=f"klient {client}")
-        return LOCKED
+        return locked_message(policy.minutes)
     if check_password(username, password):
         record_attempt(engine(), username=username, client=client, kind="success")
         record_event(engine(), username=username, action="login_ok", detail=f"klient {client}")
@@ -123,7 +141,7 @@ def _redirect(url: str) -> bool:
 def _here() -> str:
     """The path and query of the page the browser shows now (to come back to after a redirect)."""
     path = urlsplit(st.context.url or "/").path or "/"
-    query = urlencode(st.query_params.to_dict())
+    query = urlencode({k: v for k, v in st.query_params.to_dict().items() if k != "sso"})
     return f"{path}?{query}" if query else path
 
 
@@ -137,7 +155,7 @@ def login(settings: Settings) -> Viewer | None:
     Decided on the server before anything is drawn, and nothing reruns by itself afterwards: the
     form is never redrawn under the fingers of someone typing.
     """
-    session_id = st.session_state.get("session_id")
+    session_id = session.session_id()
     token = st.context.cookies.get(COOKIE_NAME) if st.context.cookies else None
     found = None
     if session_id is not None:
@@ -145,28 +163,42 @@ def login(settings: Settings) -> Viewer | None:
     if found is None and token:
         found = load_session(engine(), token=token, lifetime=_lifetime(settings))
     if found is not None:
-        st.session_state["session_id"] = found.session_id
+        session.set_session_id(found.session_id)
+        if found.must_change and found.method == "password":
+            _stable(lambda: _change_password_form(found))
+            return None
         return _viewer(found)
     had_session = session_id is not None or bool(token)
-    for key in ("session_id", "viewer", "viewer_units", "filters"):
-        st.session_state.pop(key, None)
+    session.forget_login()
+    _stable(lambda: _login_form(settings, ended=had_session))
+    return None
+
+
+def _stable(draw: Callable[[], None]) -> None:
+    """Draw a form with widget ids that stay the same from the first run on.
+
+    Widget ids include the "active script hash". On the very first run of a browser session
+    Streamlit 1.67 runs the entry script under the page hash the browser sent, on every later
+    run under the entry script's own hash: a form drawn as is gets new ids at the first submit
+    and forgets what was typed (the old "type it again" defect). Drawn under the entry
+    script's hash, its ids are the same in every run.
+    """
     ctx = get_script_run_ctx()
     if ctx is None:
-        _login_form(settings, ended=had_session)
-        return None
-    # Widget ids include the "active script hash". On the very first run of a browser session
-    # Streamlit 1.67 runs the entry script under the page hash the browser sent, on every later
-    # run under the entry script's own hash: a form drawn as is gets new ids at the first submit
-    # and forgets what was typed (the old "type it again" defect). Drawn under the entry
-    # script's hash, its ids are the same in every run.
+        draw()
+        return
     with ctx.run_with_active_hash(ctx.pages_manager.main_script_hash):
-        _login_form(settings, ended=had_session)
-    return None
+        draw()
 
 
 def _login_form(settings: Settings, *, ended: bool) -> None:
     st.title("Forandringsmodel-dashboard")
-    if ended:
+    outcome = st.query_params.get("sso")
+    if outcome == REFUSED:
+        st.error(no_access_message(settings.access_contact))
+    elif outcome == FAILED:
+        st.error(sso_failed_message(settings.access_contact))
+    elif ended:
         st.info(ENDED)
     with st.form("login"):
         st.subheader("Log ind")
@@ -180,7 +212,7 @@ def _login_form(settings: Settings, *, ended: bool) -> None:
         if problem is None:
             session_id, grant = start_session(engine(), username=username.lower().strip(),
                                               client=client)
-            st.session_state["session_id"] = session_id
+            session.set_session_id(session_id)
             # The browser fetches its cookie from the server and comes back to this page; a
             # rerun here would drop the redirect before it is sent (as it dropped the old
             # cookie component), so stop instead. Without the gateway: go on in this tab.
@@ -189,6 +221,8 @@ def _login_form(settings: Settings, *, ended: bool) -> None:
                 st.stop()
             st.rerun()
         st.error(problem)
+    if settings.sso is not None:
+        _sso_button(settings)
     if settings.demo_mode:
         st.caption("Demo: log ind som fx **leder** med adgangskoden **demo** "
                    "(se README for alle demo-brugere).")
@@ -197,16 +231,16 @@ def _login_form(settings: Settings, *, ended: bool) -> None:
 def _viewer(found: ActiveSession) -> Viewer:
     """The viewer as the store has the account now; the scope is only recomputed when the
     account's roles or units changed."""
-    cached = st.session_state.get("viewer")
+    cached = session.viewer()
     if (cached is not None and cached.username == found.username
             and cached.roles == found.roles
-            and st.session_state.get("viewer_units") == found.org_unit_codes):
+            and session.viewer_units() == found.org_unit_codes):
         return cached
     viewer = Viewer(username=found.username, display_name=found.display_name, roles=found.roles,
                     scope=scope_for_codes(engine(), list(found.org_unit_codes),
                                           roles=found.roles))
-    st.session_state["viewer"] = viewer
-    st.session_state["viewer_units"] = found.org_unit_codes
+    session.set_viewer(viewer)
+    session.set_viewer_units(found.org_unit_codes)
     return viewer
 
 
@@ -215,13 +249,46 @@ def logout_button() -> None:
     cookie."""
     if not st.sidebar.button("Log ud", key="logout_button", width="stretch"):
         return
-    session_id = st.session_state.get("session_id")
-    viewer = st.session_state.get("viewer")
-    end_session(engine(), session_id=session_id)
+    viewer = session.viewer()
+    end_session(engine(), session_id=session.session_id())
     if viewer is not None:
         record_event(engine(), username=viewer.username, action="logout")
-    for key in ("session_id", "viewer", "viewer_units", "filters"):
-        st.session_state.pop(key, None)
+    session.forget_login()
     if _redirect(f"{END_PATH}?{urlencode({'next': '/'})}"):
         st.stop()
     st.rerun()
+
+
+def _sso_button(settings: Settings) -> None:
+    """The municipality's login: the browser goes to the provider through ``/api/oidc/login``
+    and comes back to this page."""
+    assert settings.sso is not None
+    st.caption("eller")
+    if not st.button(settings.sso.label, key="sso_login", width="stretch"):
+        return
+    if _redirect(f"{LOGIN_PATH}?{urlencode({'next': _here()})}"):
+        st.stop()
+    st.error("Kommunens login virker kun, når dashboardet er startet med serve.py.")
+
+
+def _change_password_form(found: ActiveSession) -> None:
+    """A temporary password (made by an administrator) is changed before anything else."""
+    st.title("Vælg en ny adgangskode")
+    st.info("Din adgangskode er midlertidig. Vælg en ny, før du går videre (mindst 12 tegn).")
+    with st.form("change_password"):
+        first = st.text_input("Ny adgangskode", type="password", autocomplete="new-password")
+        again = st.text_input("Gentag ny adgangskode", type="password",
+                              autocomplete="new-password")
+        submitted = st.form_submit_button("Gem ny adgangskode")
+    if submitted:
+        if first != again:
+            st.error("De to adgangskoder er ikke ens.")
+        else:
+            try:
+                change_own_password(engine(), username=found.username, password=first,
+                                    session_id=found.session_id)
+            except AccountError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+    logout_button()

@@ -2,9 +2,7 @@
 
 Nothing else reads or writes these keys: pages get their inputs from ``ui.context``
 (``current_viewer()``, ``current_filters()``), which read them here. Widget keys (``f_*``,
-``rank_indicator``, …) are Streamlit's own widget state and stay next to their widgets; the keys of
-streamlit-authenticator (``authenticator``, ``authentication_status``, ``username``) belong to
-``ui.auth``.
+``rank_indicator``, …) are Streamlit's own widget state and stay next to their widgets.
 """
 
 from __future__ import annotations
@@ -20,6 +18,8 @@ if TYPE_CHECKING:  # only for the annotations: ui.context and ui.filters import 
     from ui.filters import Filters
 
 _VIEWER = "viewer"
+_VIEWER_UNITS = "viewer_units"
+_SESSION_ID = "session_id"
 _FILTERS = "filters"
 _DATA_VERSION = "data_version"
 _LAYER_PAGES = "layer_page_objects"
@@ -38,6 +38,31 @@ def viewer() -> Viewer | None:
 
 def set_viewer(value: Viewer) -> None:
     st.session_state[_VIEWER] = value
+
+
+# The org unit codes the viewer's scope was worked out from (ui.auth recomputes it when the
+# account's units change)
+def viewer_units() -> tuple[str, ...] | None:
+    return st.session_state.get(_VIEWER_UNITS)
+
+
+def set_viewer_units(codes: tuple[str, ...]) -> None:
+    st.session_state[_VIEWER_UNITS] = codes
+
+
+# The id of this tab's server-side login session (data_access.sessions)
+def session_id() -> int | None:
+    return st.session_state.get(_SESSION_ID)
+
+
+def set_session_id(value: int) -> None:
+    st.session_state[_SESSION_ID] = value
+
+
+def forget_login() -> None:
+    """Log ud, or a session that ended: nothing of the viewer stays in this tab."""
+    for key in (_SESSION_ID, _VIEWER, _VIEWER_UNITS, _FILTERS):
+        st.session_state.pop(key, None)
 
 
 # The filters of this run (set by app.py before the page runs)

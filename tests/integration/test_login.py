@@ -12,7 +12,7 @@ import streamlit as st
 
 from core.settings import Settings
 from data_access.db import get_engine
-from data_access.lockout import MAX_FAILURES_PER_USER, is_locked, record_attempt
+from data_access.lockout import LockoutPolicy, is_locked, record_attempt
 from demo.generator import DemoSpec
 from pipeline.demo_store import build_demo_store
 from ui import auth
@@ -26,6 +26,11 @@ def store(tmp_path: Path, config, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("DEMO_MODE", "1")
     st.cache_resource.clear()
     return get_engine(url)
+
+
+POLICY = LockoutPolicy(minutes=15, max_failures=5)  # the shipped settings
+MAX_FAILURES_PER_USER = POLICY.max_failures
+LOCKED = auth.locked_message(15)
 
 
 def try_login(username: str, password: str, client: str = "10.0.0.1") -> str | None:
@@ -43,22 +48,22 @@ def test_five_failures_lock_the_username_for_15_minutes_even_with_the_right_pass
 ) -> None:
     for _ in range(MAX_FAILURES_PER_USER):
         assert try_login("leder", "forkert") == auth.WRONG
-    assert try_login("leder", "demo") == auth.LOCKED
+    assert try_login("leder", "demo") == LOCKED
     assert try_login("konsulent", "demo") is None  # other users are not affected
     later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=16)
-    assert not is_locked(store, username="leder", client="10.0.0.1", now=later)
+    assert not is_locked(store, username="leder", client="10.0.0.1", policy=POLICY, now=later)
 
 
 def test_unknown_usernames_are_locked_too_so_the_answer_reveals_nothing(store) -> None:
     for _ in range(MAX_FAILURES_PER_USER):
         try_login("gaet-et-navn", "x")
-    assert try_login("gaet-et-navn", "x") == auth.LOCKED
+    assert try_login("gaet-et-navn", "x") == LOCKED
 
 
 def test_one_client_address_is_throttled_across_usernames(store) -> None:
     for i in range(20):
         try_login(f"bruger{i}", "x", client="10.9.9.9")
-    assert try_login("leder", "demo", client="10.9.9.9") == auth.LOCKED
+    assert try_login("leder", "demo", client="10.9.9.9") == LOCKED
     assert try_login("leder", "demo", client="10.0.0.2") is None
 
 
@@ -142,3 +147,24 @@ def test_a_login_at_14_05_danish_time_shows_14_05_in_revisionslog(
     at.text_input[0].input("karin").run()
     table = at.dataframe[0].value
     assert list(table["Tidspunkt"]) == [danish]
+
+
+def test_the_lockout_follows_the_settings(store, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """lockout_max_failures = 2 and lockout_minutes = 3 in config.toml: the login form obeys."""
+    from core.settings import CONFIG_PATH
+
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG_PATH.read_text(encoding="utf-8").replace(
+        "[app]\n", "[app]\nlockout_max_failures = 2\nlockout_minutes = 3\n", 1), encoding="utf-8")
+    monkeypatch.setenv("CONFIG_PATH", str(config))
+    st.cache_resource.clear()
+    for _ in range(2):
+        assert try_login("leder", "forkert") == auth.WRONG
+    assert try_login("leder", "demo") == auth.locked_message(3)
+    assert "spærret i 3 minutter" in auth.locked_message(3)
+    policy = LockoutPolicy(minutes=3, max_failures=2)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=4)
+    assert not is_locked(store, username="leder", client="10.0.0.1", policy=policy, now=later)
+    assert is_locked(store, username="leder", client="10.0.0.1", policy=POLICY,
+                     now=dt.datetime.now(dt.UTC)) is False  # 2 < the default 5
