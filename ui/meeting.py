@@ -270,7 +270,7 @@ def pack_controls(shown: MeetingView, meeting_date: dt.date) -> None:
         programme=filters.programme, unit_code=shown.unit_code,
         period_from=filters.period_from, period_to=filters.period_to,
         age_group=filters.age_group, vulnerable_only=filters.vulnerable_only,
-        view_name=shown.view_name or "")
+        view_name=shown.view_name or "", statement=shown.statement())
     if st.button("Lav mødepakke", icon=":material/picture_as_pdf:", key="make_pack"):
         with st.spinner("Laver mødepakken (HTML og PDF) …"):
             files, pack_id = make_and_archive(
