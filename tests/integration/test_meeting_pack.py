@@ -207,7 +207,7 @@ def test_the_cli_writes_html_and_a_pdf_with_one_page_per_section(store: Engine, 
     for page in pages:  # no empty page (a heading pushed alone onto a page of its own)
         assert len(page.strip()) > 80
     # The pages as pictures, for a person to look at (artifacts/pack/side-N.png)
-    require(shutil.which("pdftoppm") is not None)
+    require(None if shutil.which("pdftoppm") else "pdftoppm (poppler-utils) mangler")
     out = Path(__file__).resolve().parents[2] / "artifacts" / "pack"
     out.mkdir(parents=True, exist_ok=True)
     subprocess.run(["pdftoppm", "-r", "80", "-png", str(pdf_out), str(out / "side")], check=True)
