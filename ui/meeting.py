@@ -72,7 +72,7 @@ PRESENTATION_CSS = """
 
 
 SIDEBAR = "__sidepanel__"  # the meeting shows the sidebar's filters instead of a saved view
-VIEW_KEY = "meeting_view"  # the widget that chooses what the meeting shows
+VIEW_KEY = session.MEETING_VIEW  # the widget that chooses what the meeting shows
 
 
 @dataclass(frozen=True)
@@ -128,8 +128,8 @@ def choose_meeting_view(sidebar: Filters, views: pl.DataFrame) -> MeetingView:
     names = views["name"].to_list()
     standard = app_settings().standard_view
     options = [*names, SIDEBAR]
-    if st.session_state.get(VIEW_KEY) not in options:
-        st.session_state[VIEW_KEY] = standard if standard in names else SIDEBAR
+    if session.meeting_view_choice() not in options:
+        session.set_meeting_view_choice(standard if standard in names else SIDEBAR)
     choice = st.selectbox(
         "Mødet viser", options, key=VIEW_KEY,
         format_func=lambda n: "Filtrene i sidepanelet" if n == SIDEBAR else f"Visning: {n}")
@@ -146,7 +146,7 @@ def choose_meeting_view(sidebar: Filters, views: pl.DataFrame) -> MeetingView:
 
 def select_view(row: dict) -> None:
     """A saved view opened from the sidebar on the meeting page: the meeting shows it."""
-    st.session_state[VIEW_KEY] = row["name"]
+    session.set_meeting_view_choice(row["name"])
 
 
 def walk_controls(titles: list[str]) -> int:
