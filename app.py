@@ -19,6 +19,9 @@ from ui.navigation import anonymous_navigation, pages_for
 st.set_page_config(page_title="Forandringsmodel · En bedre chance i livet", page_icon="📈",
                    layout="wide")
 
+# Streamlit serves <html lang="en">; screen readers then read Danish with English rules.
+st.html("<script>document.documentElement.lang = 'da';</script>", unsafe_allow_javascript=True)
+
 LOG = logging.getLogger("dashboard")
 UNEXPECTED = ("Der opstod en uventet fejl, og siden kunne ikke vises. Fejlen er skrevet i "
               "serverens log. Prøv igen, eller kontakt en administrator, hvis det gentager sig.")
@@ -59,6 +62,8 @@ def main() -> None:
         st.stop()
     session.set_filters(filters)
     page = pages_for(viewer, filters.programme, layer_page)
+    # The tab names the page and the programme
+    st.set_page_config(page_title=f"{page.title} · {filters.programme.title}")
     page.run()
 
 

@@ -158,12 +158,16 @@ def cmd_import_template(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    """The app's export API (exports.view/tables/files) for an org unit and everything below it:
+    the overview (every indicator) or, with --layer, one layer; Danish headers unless --codes."""
     import datetime as dt
 
     from data_access.accounts import record_event
     from data_access.analytics import load_indicator_values
     from data_access.scope import load_org_units, scope_for_codes
-    from exports.tidy import export_filename, tidy_frame, to_csv_bytes, to_xlsx_bytes
+    from exports.files import to_csv_bytes, to_xlsx_bytes
+    from exports.tables import export_table, view_rows
+    from exports.view import ExportView, export_filename
 
     _settings, config, engine = _context()
     try:
@@ -171,21 +175,36 @@ def cmd_export(args: argparse.Namespace) -> int:
     except KeyError:
         print(f"Ukendt programme '{args.programme}'.", file=sys.stderr)
         return 1
+    layers = {lay.id: lay for lay in programme.layers}
+    if args.layer and args.layer not in layers:
+        print(f"Ukendt lag '{args.layer}' – vælg et af: {', '.join(layers)}.", file=sys.stderr)
+        return 1
     scope = scope_for_codes(engine, [args.org_unit])
     if scope.is_empty:
         print(f"Ukendt enhedskode '{args.org_unit}'.", file=sys.stderr)
         return 1
     values = load_indicator_values(engine, scope=scope, programme_id=programme.id,
                                    period_from=args.period_from, period_to=args.period_to,
-                                   age_group="alle", vulnerable_only=False)
-    frame = tidy_frame(values, programme, load_org_units(engine, scope=scope))
-    data = to_csv_bytes(frame) if args.format == "csv" else to_xlsx_bytes(frame)
-    out = Path(args.out or export_filename(programme.id, args.org_unit, args.period_from,
-                                           args.period_to, dt.date.today(), args.format))
+                                   age_group=args.age_group, vulnerable_only=args.udsatte)
+    units = load_org_units(engine, scope=scope)
+    top = units.filter(units["code"] == args.org_unit).row(0, named=True)
+    layer = layers.get(args.layer or "")
+    view = ExportView(
+        page="layer" if layer else "overview", programme_id=programme.id,
+        programme_title=programme.title, unit_code=args.org_unit, unit_name=top["name"],
+        period_from=args.period_from, period_to=args.period_to, age_group=args.age_group,
+        vulnerable_only=args.udsatte, layer_id=layer.id if layer else None,
+        layer_title=layer.title if layer else None, created=dt.date.today())
+    frame = export_table(view_rows(values, programme, units, view=view),
+                         danish_headers=not args.codes)
+    data = (to_csv_bytes(frame) if args.format == "csv" else to_xlsx_bytes(frame, view=view))
+    out = Path(args.out or export_filename(view, args.format))
     out.write_bytes(data)
     record_event(engine, username=args.user or _default_user(), action="export",
-                 detail=f"{programme.id} {args.org_unit} {args.period_from}-{args.period_to} "
-                        f"{args.format}: {out.name}", rows=frame.height)
+                 detail=f"{view.page_slug()}: program={programme.id} enhed={args.org_unit} "
+                        f"periode={args.period_from}-{args.period_to} alder={args.age_group} "
+                        f"udsatte={'ja' if args.udsatte else 'nej'} format={args.format} "
+                        f"fil={out.name}", rows=frame.height)
     print(f"{format_number(frame.height, 0)} rækker eksporteret til {out}.")
     return 0
 
@@ -226,8 +245,14 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--org-unit", required=True, help="enhedens kode (fx 580)")
     exp.add_argument("--from", dest="period_from", required=True, help="første periode, fx 2025H1")
     exp.add_argument("--to", dest="period_to", required=True, help="sidste periode, fx 2026H2")
+    exp.add_argument("--layer", help="kun ét lag (lagets id), som lagsiden")
+    exp.add_argument("--age-group", choices=("alle", "0-2", "3-5"), default="alle")
+    exp.add_argument("--udsatte", action="store_true", help="kun børn i udsatte positioner")
+    exp.add_argument("--codes", action="store_true",
+                     help="kodenavne og maskinværdier i stedet for danske overskrifter")
     exp.add_argument("--format", choices=("csv", "xlsx"), default="csv")
-    exp.add_argument("--out", help="filnavn (standard: et navn med programme, enhed og perioder)")
+    exp.add_argument("--out", help="filnavn (standard: et navn med program, side, enhed, "
+                                   "perioder og filtre)")
     exp.add_argument("--user", help="brugernavn i revisionsloggen")
     exp.set_defaults(func=cmd_export)
     _register_modules(sub)

@@ -23,7 +23,8 @@ st.title("Revisionslog")
 today = dt.date.today()
 left, middle, right = st.columns([2, 2, 1])
 span = left.date_input("Periode", (today - dt.timedelta(days=30), today), format="DD.MM.YYYY")
-actions = middle.multiselect("Handlinger", list(ACTIONS), format_func=ACTIONS.get)
+actions = middle.multiselect("Handlinger", list(ACTIONS), format_func=ACTIONS.get,
+                             placeholder="Vælg handlinger (tom = alle)")
 username = right.text_input("Bruger")
 since, until = (span if isinstance(span, tuple) and len(span) == 2 else (today, today))
 
@@ -41,8 +42,8 @@ else:
         .dt.strftime("%d.%m.%Y %H:%M:%S").alias("Tidspunkt"),
         pl.col("username").alias("Bruger"),
         pl.col("action").replace(ACTIONS).alias("Handling"),
-        pl.col("detail").alias("Detaljer"),
-        pl.col("rows").alias("Rækker"),
+        pl.col("detail").fill_null("–").alias("Detaljer"),  # never "None" on screen
+        pl.col("rows").cast(pl.Utf8).fill_null("–").alias("Rækker"),
     )
     st.dataframe(shown, hide_index=True, width="stretch")
     st.caption(f"{events.height} hændelser fra {format_date(since)} til {format_date(until)}.")

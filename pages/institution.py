@@ -66,6 +66,6 @@ else:
         )
         st.dataframe(shown, hide_index=True, width="stretch")
         export_buttons(filters, chain["id"].to_list() + institutions["id"].to_list(),
-                       what="dagtilbud")
+                       page="daycare")
         st.caption(f"{period_label(filters.period_to)}. Dagtilbud med færre end "
                    f"{spec.min_n} i grundlaget vises som «{withheld}» og rangeres ikke.")

@@ -34,7 +34,7 @@ def layer_page(layer: LayerSpec) -> None:
     periods = periods_between(filters.period_from, filters.period_to)
     notes = notes_for_view(filters)
 
-    export_buttons(filters, chain["id"].to_list(), what=f"lag-{layer.id}")
+    export_buttons(filters, chain["id"].to_list(), page="layer", layer=layer)
 
     # 3. Boxes and their indicators
     for box in layer.boxes:

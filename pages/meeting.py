@@ -1,7 +1,9 @@
 """Styregruppemøde: the steering group's meeting, one section at a time, readable on a projector.
 
-Starts from the saved view "Styregruppens standardvisning"; summary first, then one layer per
-section with "Forrige" / "Næste"; the meeting pack (HTML + PDF) and the last meeting's pack.
+"Mødet viser" chooses the meeting's filters once — the saved view "Styregruppens standardvisning"
+by default, another saved view, or the sidebar's filters — and the summary, every section and the
+meeting pack use that choice and say it. "Sidste møde" is the pack of the last meeting before the
+meeting date.
 """
 
 from __future__ import annotations
@@ -12,42 +14,42 @@ import streamlit as st
 
 from indicators.periods import period_label
 from indicators.status import status_legend
-from ui.context import app_settings, current_filters, current_view_name
+from ui.context import app_settings, current_filters
 from ui.interpretations import notes_for_view
 from ui.meeting import (
     PRESENTATION_CSS,
+    choose_meeting_view,
     last_meeting,
     layer_section,
     pack_controls,
-    start_from_standard_view,
+    select_view,
     summary_section,
     walk_controls,
 )
 from ui.saved_views import saved_views_panel
 from ui.views import benchmark_units, view_values
 
-# 1. Selection: the standard view on the first visit, then whatever the filters say
-start_from_standard_view()
-filters = current_filters()
+# 1. Selection: one source of filters for the whole meeting
+sidebar = current_filters()
 settings = app_settings()
-programme = filters.programme
-saved_views_panel(filters, key="meeting_views")
+views = saved_views_panel(sidebar, key="meeting_views", on_open=select_view)
 st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
 st.title("Styregruppemøde")
-active = current_view_name()
-st.caption(f"{programme.title} · {filters.description()}"
-           + (f" · visning: {active}" if active else ""))
-
-top_left, top_mid, top_right = st.columns([2, 2, 3], vertical_alignment="bottom")
-meeting_date = top_left.date_input("Mødedato", dt.date.today(), format="DD.MM.YYYY",
+top_view, top_date, top_mode = st.columns([3, 2, 2], vertical_alignment="bottom")
+with top_view:
+    shown = choose_meeting_view(sidebar, views)
+filters = shown.filters
+programme = filters.programme
+meeting_date = top_date.date_input("Mødedato", dt.date.today(), format="DD.MM.YYYY",
                                    key="meeting_date")
-mode = top_mid.segmented_control("Vis", ["I dag", "Sidste møde"], default="I dag",
-                                 key="meeting_mode")
-with top_right:
-    pack_controls(filters, meeting_date)
+mode = top_mode.segmented_control("Vis", ["I dag", "Sidste møde"], default="I dag",
+                                  key="meeting_mode")
+st.markdown(f'<div class="mt-statement">{shown.statement_html()}</div>',
+            unsafe_allow_html=True)
+pack_controls(shown, meeting_date)
 
 if mode == "Sidste møde":
-    last_meeting(filters)
+    last_meeting(filters, meeting_date)
     st.stop()
 
 # 2. Data: the chosen unit and the units above it (benchmarks)
@@ -63,5 +65,5 @@ if index == 0:
     summary_section(filters, values, meeting_date)
 else:
     layer_section(programme.layers[index - 1], filters, values, names, notes)
-st.caption(f"Tal for {period_label(filters.period_to)}. Status: "
+st.caption(f"{shown.statement()}. Tal for {period_label(filters.period_to)}. Status: "
            f"{status_legend(settings.withheld_text, settings.min_n)}")

@@ -54,6 +54,6 @@ for column, layer in zip(columns, programme.layers, strict=True):
             ), unsafe_allow_html=True)
         link_to_layer(layer.id, f"Se {layer.title.lower()} →")
 
-export_buttons(filters, [filters.unit_id], what="oversigt")
+export_buttons(filters, [filters.unit_id], page="overview")
 st.caption(f"Status: {status_legend(settings.withheld_text, settings.min_n)} "
            "Hold musen over en boks for hele teksten fra forandringsmodellen.")

@@ -18,6 +18,7 @@ from data_access.interpretations import load_interpretations
 from data_access.meeting_store import archive_pack
 from data_access.models import OrgUnit
 from data_access.scope import Scope, load_ancestors, units_in_scope_clause
+from indicators.periods import period_label
 from indicators.summary import IndicatorMeta, pick_subgroup, with_status
 from reports.meeting_pack import build_meeting_pack
 
@@ -31,6 +32,7 @@ class PackRequest:
     age_group: str = "alle"
     vulnerable_only: bool = False
     view_name: str = ""
+    statement: str = ""  # the filters in words, as the meeting page states them
 
 
 def metas_of(programme: ProgrammeSpec) -> dict[str, IndicatorMeta]:
@@ -72,8 +74,20 @@ def build_pack_html(engine: Engine, *, scope: Scope, request: PackRequest, usern
         programme=programme, metas=metas, values=values, unit_id=unit_id, unit_names=unit_names,
         period_from=request.period_from, period=request.period_to, interpretations=notes,
         meeting_date=meeting_date, author=username, view_name=request.view_name, min_n=min_n,
+        statement=request.statement or _statement(request, unit_names[unit_id]),
     )
     return html, unit_id
+
+
+def _statement(request: PackRequest, unit_name: str) -> str:
+    """The filters in words (as ``ui.filters.Filters.description`` says them)."""
+    parts = [request.programme.title, unit_name,
+             f"{period_label(request.period_from)} – {period_label(request.period_to)}"]
+    if request.age_group != "alle":
+        parts.append(f"{request.age_group} år")
+    if request.vulnerable_only:
+        parts.append("kun børn i udsatte positioner")
+    return " · ".join(parts) + (f" · visning: {request.view_name}" if request.view_name else "")
 
 
 def _in_scope(engine: Engine, scope: Scope, unit_id: int) -> bool:

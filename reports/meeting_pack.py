@@ -1,20 +1,26 @@
-"""The meeting pack: one self-contained HTML file (charts and plotly.js embedded, opens offline),
-laid out for A4 landscape print: a summary, the model picture, then one page per layer.
+"""The meeting pack: one self-contained HTML file (charts as static SVG images, opens offline,
+well under 1 MB), laid out for A4 landscape print: a summary, the model picture, then one page
+per layer.
 
-Pure apart from plotly: it takes the programme, the values frame (``with_status`` applied, for the
-chosen unit and its benchmark units), the unit names and the interpretations, and returns HTML.
-Withheld values are shown as ``withheld_text(min_n)`` ("< 5") and never carry a number into the
-file.
+The page is a Jinja2 template (``reports/templates/meeting_pack.html.j2``) with autoescaping on:
+every text from the store (names, notes, owners, view names) is escaped by the template, never by
+hand. Charts are rendered once to SVG by kaleido (``reports.static_charts``) with period labels,
+units and legends, at a size meant for paper. Danish numbers keep their unit on the same line
+(``46,0 %`` with a non-breaking space). Withheld values are shown as ``withheld_text(min_n)``
+("< 5") and never carry a number into the file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
-from html import escape
+from pathlib import Path
 
+import jinja2
 import polars as pl
 
+from charts.presentation import readable_chart, trend_alt
 from charts.trend import trend_chart, trend_series
 from core.model_config import LayerSpec, ProgrammeSpec
 from core.settings import withheld_text
@@ -35,8 +41,31 @@ from indicators.meeting import (
 from indicators.periods import period_label, periods_between
 from indicators.status import STATUS_COLOURS, STATUS_LABELS, STATUS_TEXT_COLOURS
 from indicators.summary import IndicatorMeta
+from reports.static_charts import svg_images
 
-CHART_WIDTH, CHART_HEIGHT = 330, 160
+# Rendered at this size and shown a third of an A4 landscape page wide (about 85 mm): the
+# 13 px chart text prints at about 8 pt.
+CHART_WIDTH, CHART_HEIGHT, CHART_FONT = 440, 300, 13
+UNIT_TITLES = {"procentpoint": "pct.-point", "antal": "antal", "dage": "dage", "score": "score"}
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+)
+_NUMBER_THEN_WORD = re.compile(r"(?<=[\d<>]) (?=\S)")
+
+
+def keep_together(text: str) -> str:
+    """A non-breaking space between a number (or ``<``) and what follows: ``46,0 %``,
+    ``< 5``, ``3,5 pct.-point`` never break across lines.
+
+    >>> keep_together("46,0 % og < 5")
+    '46,0\xa0% og <\xa05'
+    """
+    return _NUMBER_THEN_WORD.sub("\u00a0", text)
+
+
+TEMPLATES.filters["nb"] = keep_together
+
 
 PACK_CSS = """
 @page { size: A4 landscape; margin: 9mm; }
@@ -49,6 +78,10 @@ h3 { font-size: 13px; margin: 0 0 3px 0; color: #0b2e4f; }
 .meta { color: #333; margin-bottom: 8px; }
 .sec { padding: 4px 0; }
 .sec + .sec { break-before: page; page-break-before: always; }
+/* No heading alone at the foot of a page; no box, tile, table row or note cut in two */
+h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+tr, .tile, .box, .note, img { break-inside: avoid; page-break-inside: avoid; }
+.v, .badge, td.num { white-space: nowrap; }
 table { border-collapse: collapse; width: 100%; margin-bottom: 8px; }
 th, td { border: 1px solid #c9d1db; padding: 3px 6px; text-align: left; vertical-align: top; }
 th { background: #eef2f6; }
@@ -71,13 +104,13 @@ td.num { text-align: right; }
 .note { font-size: 10px; margin-bottom: 2px; }
 .note b { color: #0b2e4f; }
 .legend { font-size: 10px; color: #333; margin-bottom: 6px; }
-.chart { width: 330px; height: 160px; }
+.chart { display: block; width: 100%; height: auto; margin: 3px 0; }
 """
 
 
-def _badge(status: str) -> str:
-    return (f'<span class="badge" style="--s:{STATUS_COLOURS[status]};'
-            f'--t:{STATUS_TEXT_COLOURS[status]}">{escape(STATUS_LABELS[status])}</span>')
+def _status(status: str) -> dict:
+    return {"label": STATUS_LABELS[status], "colour": STATUS_COLOURS[status],
+            "text_colour": STATUS_TEXT_COLOURS[status]}
 
 
 def _safe(values: pl.DataFrame) -> pl.DataFrame:
@@ -89,82 +122,16 @@ def _safe(values: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _note_html(row: dict) -> str:
-    kind = KIND_LABELS.get(row["kind"], row["kind"])
+def _note(row: dict) -> dict:
     extra = ""
     if row["kind"] == "opfoelgning":
         due = format_date(row["due_on"]) if row["due_on"] else "ingen frist"
-        extra = (f" (ansvarlig: {escape(row['owner'] or '–')}, frist {due}, "
-                 f"{escape(FOLLOWUP_LABELS.get(row['status'] or '', row['status'] or ''))})")
-    when = format_date(row["created_at"].date()) if row["created_at"] else ""
-    return (f'<div class="note"><b>{kind}</b>{extra} · {escape(row["author"])} {when} · '
-            f'{escape(period_label(row["period"]))}<br>{escape(row["text"])}</div>')
-
-
-class _Charts:
-    """Embeds plotly figures; plotly.js itself goes in once, with the first figure."""
-
-    def __init__(self) -> None:
-        self.first = True
-
-    def html(self, fig) -> str:  # type: ignore[no-untyped-def]
-        fig.update_layout(width=CHART_WIDTH, height=CHART_HEIGHT, showlegend=False,
-                          title={"text": ""}, margin={"l": 4, "r": 4, "t": 8, "b": 4},
-                          font={"size": 9})
-        out = fig.to_html(full_html=False, include_plotlyjs=self.first,
-                          config={"staticPlot": True, "displayModeBar": False},
-                          default_width=f"{CHART_WIDTH}px", default_height=f"{CHART_HEIGHT}px")
-        self.first = False
-        return f'<div class="chart">{out}</div>'
-
-
-def build_meeting_pack(
-    *, programme: ProgrammeSpec, metas: dict[str, IndicatorMeta], values: pl.DataFrame,
-    unit_id: int, unit_names: dict[int, str], period_from: str, period: str,
-    interpretations: pl.DataFrame, meeting_date: dt.date, author: str, min_n: int,
-    view_name: str = "", created_at: dt.datetime | None = None,
-) -> str:
-    """The whole pack as one HTML document.
-
-    ``unit_names`` maps the chosen unit and its benchmark units to names, chosen unit first.
-    ``min_n`` (``Settings.min_n``) is what the withheld values are marked with (``< 5``).
-    ``interpretations`` has ``data_access.interpretations.INTERPRETATION_COLUMNS``.
-    """
-    created_at = created_at or dt.datetime.now()
-    values = _safe(values)
-    shown = _Shown(withheld_text(min_n), min_n)
-    periods = periods_between(period_from, period)
-    notes = interpretations.filter(
-        (pl.col("unit_id") == unit_id) & (pl.col("period") <= period) & ~pl.col("withdrawn"))
-    charts = _Charts()
-    title = f"Styregruppemøde {format_date(meeting_date)}"
-    header = (
-        f"<h1>{escape(title)}</h1>"
-        f'<div class="meta">{escape(programme.title)} · {escape(unit_names[unit_id])} · '
-        f"{escape(period_label(period))}"
-        + (f" · visning: {escape(view_name)}" if view_name else "")
-        + f" · lavet {format_datetime(created_at)} af {escape(author)}</div>"
-    )
-    sections = [
-        _summary_section(header, programme, metas, values, unit_id, period, notes, meeting_date),
-        _model_section(programme, values, unit_id, period, shown),
-    ]
-    sections += [
-        _layer_section(layer, values, unit_id, unit_names, period, periods, notes, charts,
-                       shown)
-        for layer in programme.layers
-    ]
-    body = "\n".join(sections)
-    return (
-        '<!DOCTYPE html>\n<html lang="da"><head><meta charset="utf-8">'
-        f"<title>{escape(title)} · {escape(programme.title)}</title>"
-        f"<style>{PACK_CSS}</style></head><body>\n{body}\n</body></html>\n"
-    )
-
-
-def _now_rows(values: pl.DataFrame, unit_id: int, period: str) -> dict[str, dict]:
-    now = values.filter((pl.col("unit_id") == unit_id) & (pl.col("period") == period))
-    return {r["indicator_id"]: r for r in now.iter_rows(named=True)}
+        extra = (f"ansvarlig: {row['owner'] or '–'}, frist {due}, "
+                 f"{FOLLOWUP_LABELS.get(row['status'] or '', row['status'] or '')}")
+    return {"kind": KIND_LABELS.get(row["kind"], row["kind"]), "extra": extra,
+            "author": row["author"],
+            "when": format_date(row["created_at"].date()) if row["created_at"] else "",
+            "period": period_label(row["period"]), "text": row["text"]}
 
 
 @dataclass(frozen=True)
@@ -181,107 +148,130 @@ class _Shown:
                             withheld_text=self.withheld_text)
 
 
-def _summary_section(header: str, programme: ProgrammeSpec, metas: dict[str, IndicatorMeta],
-                     values: pl.DataFrame, unit_id: int, period: str, notes: pl.DataFrame,
-                     meeting_date: dt.date) -> str:
+def _now_rows(values: pl.DataFrame, unit_id: int, period: str) -> dict[str, dict]:
+    now = values.filter((pl.col("unit_id") == unit_id) & (pl.col("period") == period))
+    return {r["indicator_id"]: r for r in now.iter_rows(named=True)}
+
+
+def pack_chart(series: pl.DataFrame, *, unit: str, target: float, periods: list[str],
+               withheld: str):  # type: ignore[no-untyped-def]
+    """A trend chart for paper: legend under it, period labels horizontal, the unit on the axis."""
+    fig = readable_chart(trend_chart(series, unit=unit, target=target, title="", periods=periods,
+                                     withheld_text=withheld),
+                         font_size=CHART_FONT, height=CHART_HEIGHT)
+    fig.update_layout(width=CHART_WIDTH, legend={"y": -0.3}, margin={"b": 4})
+    if unit in UNIT_TITLES:
+        fig.update_yaxes(title={"text": UNIT_TITLES[unit], "font": {"size": CHART_FONT}})
+    return fig
+
+
+def build_meeting_pack(
+    *, programme: ProgrammeSpec, metas: dict[str, IndicatorMeta], values: pl.DataFrame,
+    unit_id: int, unit_names: dict[int, str], period_from: str, period: str,
+    interpretations: pl.DataFrame, meeting_date: dt.date, author: str, min_n: int,
+    view_name: str = "", created_at: dt.datetime | None = None, statement: str = "",
+) -> str:
+    """The whole pack as one HTML document.
+
+    ``unit_names`` maps the chosen unit and its benchmark units to names, chosen unit first.
+    ``min_n`` (``Settings.min_n``) is what the withheld values are marked with (``< 5``).
+    ``interpretations`` has ``data_access.interpretations.INTERPRETATION_COLUMNS``.
+    ``statement``: the filters in words, as the meeting page states them.
+    """
+    created_at = created_at or dt.datetime.now(dt.UTC)
+    values = _safe(values)
+    shown = _Shown(withheld_text(min_n), min_n)
+    periods = periods_between(period_from, period)
+    notes = interpretations.filter(
+        (pl.col("unit_id") == unit_id) & (pl.col("period") <= period) & ~pl.col("withdrawn"))
+    now = _now_rows(values, unit_id, period)
+    layers = [_layer(layer, values, unit_names, now, periods, notes, shown)
+              for layer in programme.layers]
+    figures = [b["figure"] for layer in layers for b in layer["boxes"] if b["figure"] is not None]
+    images = iter(svg_images(figures, width=CHART_WIDTH, height=CHART_HEIGHT))
+    for layer in layers:
+        for b in layer["boxes"]:
+            b["chart"] = next(images) if b.pop("figure") is not None else ""
+    names = list(unit_names.values())
+    legend = (f"Tyk linje: {names[0]}"
+              + (f"; prikkede linjer: {', '.join(names[1:])}" if len(names) > 1 else "")
+              + f"; stiplet grøn linje: mål. Værdier bygget på færre end {shown.min_n} vises "
+              f"som “{shown.withheld_text}”.")
+    return TEMPLATES.get_template("meeting_pack.html.j2").render(
+        css=PACK_CSS, title=f"Styregruppemøde {format_date(meeting_date)}",
+        programme_title=programme.title, unit_name=unit_names[unit_id],
+        period=period_label(period), view_name=view_name, created=format_datetime(created_at),
+        author=author, statement=statement or (
+            f"{unit_names[unit_id]} · {period_label(period_from)} – {period_label(period)}"),
+        statuses=[_status(s) for s in STATUS_LABELS],
+        **_summary(programme, metas, values, unit_id, period, notes, meeting_date),
+        model=_model(programme, now, shown), layers=layers, legend=legend,
+    )
+
+
+def _summary(programme: ProgrammeSpec, metas: dict[str, IndicatorMeta], values: pl.DataFrame,
+             unit_id: int, period: str, notes: pl.DataFrame, meeting_date: dt.date) -> dict:
     layers = {lay.id: [b.headline.id for b in lay.boxes] for lay in programme.layers}
     counts = status_counts(values, layers, unit_id=unit_id, period=period)
     titles = {lay.id: lay.title for lay in programme.layers}
-    rows = "".join(
-        f"<tr><td>{escape(titles[r['layer_id']])}</td>"
-        + "".join(f'<td class="num">{r[s]}</td>' for s in STATUS_LABELS)
-        + f'<td class="num">{r["total"]}</td></tr>'
-        for r in counts.iter_rows(named=True)
-    )
-    table = ("<table><tr><th>Lag (bokse)</th>"
-             + "".join(f"<th>{_badge(s)}</th>" for s in STATUS_LABELS)
-             + f"<th>I alt</th></tr>{rows}</table>")
     moves = biggest_moves(values, metas, unit_id=unit_id, period=period)
-    move_rows = "".join(
-        f"<tr><td>{escape(programme.box_of(r['indicator_id'])[1].id)} · "
-        f"{escape(metas[r['indicator_id']].name)}</td>"
-        f"<td>{escape(format_value(r['previous_value'], metas[r['indicator_id']].unit))} → "
-        f"{escape(format_value(r['value'], metas[r['indicator_id']].unit))}</td>"
-        f"<td>{escape(format_change(r['change'], metas[r['indicator_id']].unit))} "
-        f"({'bedre' if r['improved'] else 'dårligere'})</td><td>{_badge(r['status'])}</td></tr>"
-        for r in moves.iter_rows(named=True)
-    ) or '<tr><td colspan="4">Ingen sammenlignelige ændringer.</td></tr>'
     followups = order_followups(
         notes.filter((pl.col("kind") == "opfoelgning") & (pl.col("status") != "afsluttet")),
         meeting_date=meeting_date)
-    follow_rows = "".join(
-        f"<tr><td>{'<b>Forfalden</b> ' if r['due_before_meeting'] else ''}"
-        f"{format_date(r['due_on']) if r['due_on'] else '–'}</td>"
-        f"<td>{escape(r['owner'] or '–')}</td><td>{escape(r['box_id'])}: {escape(r['text'])}</td>"
-        f"<td>{escape(FOLLOWUP_LABELS.get(r['status'] or '', ''))}</td></tr>"
-        for r in followups.iter_rows(named=True)
-    ) or '<tr><td colspan="4">Ingen åbne opfølgninger.</td></tr>'
     decisions = notes.filter(pl.col("kind") == "beslutning").sort("created_at", descending=True)
-    decision_html = "".join(_note_html(r) for r in decisions.head(6).iter_rows(named=True)) \
-        or "<p>Ingen beslutninger registreret.</p>"
-    return (
-        f'<section class="sec" id="resume">{header}<h2>Resumé</h2>{table}'
-        '<div class="cols"><div><h3>Største ændringer siden forrige periode</h3>'
-        "<table><tr><th>Indikator</th><th>Før → nu</th><th>Ændring</th><th>Status</th></tr>"
-        f"{move_rows}</table><h3>Beslutninger</h3>{decision_html}</div>"
-        "<div><h3>Opfølgninger (forfaldne før mødet først)</h3>"
-        "<table><tr><th>Frist</th><th>Ansvarlig</th><th>Opfølgning</th><th>Status</th></tr>"
-        f"{follow_rows}</table></div></div></section>"
-    )
+    return {
+        "counts": [{"title": titles[r["layer_id"]], "counts": [r[s] for s in STATUS_LABELS],
+                    "total": r["total"]} for r in counts.iter_rows(named=True)],
+        "moves": [{
+            "name": f"{programme.box_of(r['indicator_id'])[1].id} · "
+                    f"{metas[r['indicator_id']].name}",
+            "before": format_value(r["previous_value"], metas[r["indicator_id"]].unit),
+            "now": format_value(r["value"], metas[r["indicator_id"]].unit),
+            "change": format_change(r["change"], metas[r["indicator_id"]].unit),
+            "direction": "bedre" if r["improved"] else "dårligere",
+            "status": _status(r["status"]),
+        } for r in moves.iter_rows(named=True)],
+        "followups": [{
+            "overdue": r["due_before_meeting"],
+            "due": format_date(r["due_on"]) if r["due_on"] else "–",
+            "owner": r["owner"] or "–", "box": r["box_id"], "text": r["text"],
+            "status": FOLLOWUP_LABELS.get(r["status"] or "", ""),
+        } for r in followups.iter_rows(named=True)],
+        "decisions": [_note(r) for r in decisions.head(6).iter_rows(named=True)],
+    }
 
 
-def _model_section(programme: ProgrammeSpec, values: pl.DataFrame, unit_id: int, period: str,
-                   shown: _Shown) -> str:
-    now = _now_rows(values, unit_id, period)
-    columns = []
-    for layer in programme.layers:
-        tiles = []
-        for box in layer.boxes:
-            row = now.get(box.headline.id)
-            status = row["status"] if row else "no_data"
-            tiles.append(
-                f'<div class="tile" data-box="{escape(box.id)}" '
-                f'style="--s:{STATUS_COLOURS[status]}"><div class="t">{escape(box.id)} · '
-                f"{escape(box.title)}</div><div class=\"ind\">{escape(box.headline.name)}</div>"
-                f'<span class="v">{escape(shown.value(row, box.headline.unit))}</span> '
-                f"{_badge(status)}</div>")
-        columns.append(f"<div><h3>{escape(layer.title)} →</h3>{''.join(tiles)}</div>")
-    return (f'<section class="sec" id="model"><h2>Forandringsmodellen · '
-            f"{escape(period_label(period))}</h2>"
-            f'<div class="model">{"".join(columns)}</div></section>')
+def _model(programme: ProgrammeSpec, now: dict[str, dict], shown: _Shown) -> list[dict]:
+    return [{"title": layer.title, "tiles": [{
+        "id": box.id, "title": box.title, "indicator": box.headline.name,
+        "value": shown.value(now.get(box.headline.id), box.headline.unit),
+        "status": _status(now[box.headline.id]["status"] if box.headline.id in now
+                          else "no_data"),
+    } for box in layer.boxes]} for layer in programme.layers]
 
 
-def _layer_section(layer: LayerSpec, values: pl.DataFrame, unit_id: int,
-                   unit_names: dict[int, str], period: str, periods: list[str],
-                   notes: pl.DataFrame, charts: _Charts, shown: _Shown) -> str:
-    now = _now_rows(values, unit_id, period)
-    cards = []
+def _layer(layer: LayerSpec, values: pl.DataFrame, unit_names: dict[int, str],
+           now: dict[str, dict], periods: list[str], notes: pl.DataFrame,
+           shown: _Shown) -> dict:
+    boxes = []
     for box in layer.boxes:
         spec = box.headline
         row = now.get(spec.id)
-        status = row["status"] if row else "no_data"
         series = trend_series(values, indicator_id=spec.id, unit_names=unit_names)
-        chart = (charts.html(trend_chart(series, unit=spec.unit, target=spec.target, title="",
-                                         periods=periods, withheld_text=shown.withheld_text))
-                 if not series.is_empty() else '<p class="ind">Ingen data for perioden.</p>')
-        others = "".join(
-            f"<li>{escape(ind.name)}: {escape(shown.value(now.get(ind.id), ind.unit))}</li>"
-            for ind in box.indicators[1:])
-        box_notes = notes.filter(pl.col("box_id") == box.id)
-        cards.append(
-            f'<div class="box" data-box="{escape(box.id)}" style="--s:{STATUS_COLOURS[status]}">'
-            f"<h3>{escape(box.id)} · {escape(box.title)}</h3>"
-            f'<div class="ind">{escape(spec.name)} · mål {spec.target_year}: '
-            f"{escape(format_value(spec.target, spec.unit))}</div>"
-            f'<span class="v">{escape(shown.value(row, spec.unit))}</span> {_badge(status)}'
-            f"{chart}" + (f"<ul class=\"ind\">{others}</ul>" if others else "")
-            + "".join(_note_html(r) for r in box_notes.iter_rows(named=True))
-            + "</div>")
-    names = list(unit_names.values())
-    legend = (f'<div class="legend">Tyk linje: {escape(names[0])}'
-              + (f"; prikkede linjer: {escape(', '.join(names[1:]))}" if len(names) > 1 else "")
-              + f"; stiplet grøn linje: mål. Værdier bygget på færre end {shown.min_n} vises som "
-              f"“{escape(shown.withheld_text)}”.</div>")
-    return (f'<section class="sec layer" id="lag-{escape(layer.id)}">'
-            f"<h2>{escape(layer.title)} · {escape(period_label(period))}</h2>{legend}"
-            f'<div class="boxes">{"".join(cards)}</div></section>')
+        boxes.append({
+            "id": box.id, "title": box.title, "indicator": spec.name,
+            "target_year": spec.target_year, "target": format_value(spec.target, spec.unit),
+            "value": shown.value(row, spec.unit),
+            "status": _status(row["status"] if row else "no_data"),
+            "figure": None if series.is_empty() else pack_chart(
+                series, unit=spec.unit, target=spec.target, periods=periods,
+                withheld=shown.withheld_text),
+            "alt": "" if series.is_empty() else trend_alt(
+                series, name=spec.name, unit=spec.unit, periods=periods,
+                withheld_text=shown.withheld_text),
+            "others": [{"name": ind.name, "value": shown.value(now.get(ind.id), ind.unit)}
+                       for ind in box.indicators[1:]],
+            "notes": [_note(r) for r in notes.filter(pl.col("box_id") == box.id)
+                      .iter_rows(named=True)],
+        })
+    return {"id": layer.id, "title": layer.title, "boxes": boxes}

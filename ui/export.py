@@ -1,24 +1,51 @@
-"""Download buttons for exactly the view on screen (konsulent and admin), with an audit trail."""
+"""Download buttons for exactly the view on screen (konsulent and admin), with an audit trail.
+
+Each page says which of its views it exports (``page``: overview, layer, daycare) and the units
+it drew; the rows are built by :mod:`exports.tables` from the same scoped loader as the screen,
+the file by :mod:`exports.files`. The file's bytes are made only when a download is asked for
+(``st.download_button`` with a callable) and cached per view, format and header choice.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 import polars as pl
 import streamlit as st
 
 from core.capabilities import Capability
+from core.model_config import LayerSpec
 from data_access.accounts import record_event
-from exports.tidy import export_filename, tidy_frame, to_csv_bytes, to_xlsx_bytes
+from exports.files import to_csv_bytes, to_xlsx_bytes
+from exports.tables import export_table, view_rows
+from exports.view import ExportView, PageKind, export_filename
 from ui import cache
 from ui.context import Viewer, app_settings, current_viewer, engine
 from ui.filters import Filters
 from ui.views import data_version
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 
-def export_frame(filters: Filters, viewer: Viewer,
-                 unit_ids: list[int]) -> tuple[pl.DataFrame, str]:
-    """The tidy export of ``unit_ids`` as the viewer may see them, and the chosen unit's code.
+
+def export_view(filters: Filters, *, page: PageKind, unit_code: str,
+                layer: LayerSpec | None = None, today: dt.date | None = None) -> ExportView:
+    """The :class:`ExportView` of a page with the sidebar's filters (the day in Danish time)."""
+    return ExportView(
+        page=page, programme_id=filters.programme.id, programme_title=filters.programme.title,
+        unit_code=unit_code, unit_name=filters.unit_name, period_from=filters.period_from,
+        period_to=filters.period_to, age_group=filters.age_group,
+        vulnerable_only=filters.vulnerable_only, layer_id=layer.id if layer else None,
+        layer_title=layer.title if layer else None,
+        created=today or dt.datetime.now(DANISH_TIME).date(),
+    )
+
+
+def export_rows(filters: Filters, viewer: Viewer, unit_ids: list[int], *, page: PageKind,
+                layer: LayerSpec | None = None) -> tuple[pl.DataFrame, ExportView]:
+    """The code-named rows of the page's view for ``unit_ids`` as the viewer may see them.
 
     Values come through the same scoped loader as the screen: units outside the viewer's scope
     never appear, units above it only as the aggregate benchmarks shown on screen.
@@ -30,41 +57,60 @@ def export_frame(filters: Filters, viewer: Viewer,
     units = cache.org_units(url, viewer.scope, data_version())
     benchmarks = cache.ancestors(url, filters.unit_id, data_version())
     known = units.vstack(benchmarks).unique("id")
-    frame = tidy_frame(raw, filters.programme, known, age_group=filters.age_group,
-                       vulnerable_only=filters.vulnerable_only)
     code = known.filter(pl.col("id") == filters.unit_id)["code"].item()
-    return frame, code
+    view = export_view(filters, page=page, unit_code=code, layer=layer)
+    return view_rows(raw, filters.programme, known, view=view), view
 
 
-def export_buttons(filters: Filters, unit_ids: list[int], *, what: str) -> None:
-    """CSV (Danish Excel by default) and XLSX of the indicator values for ``unit_ids``."""
+@st.cache_data(max_entries=64, show_spinner=False)
+def _file_bytes(key: tuple, fmt: str, danish_headers: bool, international: bool,
+                _rows: pl.DataFrame, _view: ExportView) -> bytes:
+    """The file of one view (``key`` names it: file name, scope, units, data version)."""
+    table = export_table(_rows, danish_headers=danish_headers)
+    if fmt == "csv":
+        return to_csv_bytes(table, danish=not international)
+    return to_xlsx_bytes(table, view=_view)
+
+
+def export_buttons(filters: Filters, unit_ids: list[int], *, page: PageKind,
+                   layer: LayerSpec | None = None) -> None:
+    """CSV (Danish Excel by default) and XLSX of what the page shows."""
     viewer = current_viewer()
     if not viewer.can(Capability.EXPORT):
         return
-    frame, code = export_frame(filters, viewer, unit_ids)
-    today = dt.date.today()
-    detail = (f"{what}: program={filters.programme.id} enhed={code} "
-              f"periode={filters.period_from}-{filters.period_to} alder={filters.age_group} "
-              f"udsatte={'ja' if filters.vulnerable_only else 'nej'}")
+    rows, view = export_rows(filters, viewer, unit_ids, page=page, layer=layer)
+    slug = view.page_slug()
+    detail = (f"{slug}: program={view.programme_id} enhed={view.unit_code} "
+              f"periode={view.period_from}-{view.period_to} alder={view.age_group} "
+              f"udsatte={'ja' if view.vulnerable_only else 'nej'}")
 
     def audit(fmt: str) -> None:
         record_event(engine(), username=viewer.username, action="export",
-                     detail=f"{detail} format={fmt}", rows=frame.height)
+                     detail=f"{detail} format={fmt}", rows=rows.height)
 
-    with st.expander(f"Eksportér ({frame.height} rækker)", icon=":material/download:"):
-        international = st.toggle("Internationalt CSV-format (komma og punktum)",
-                                  key=f"csv_intl_{what}")
-        name = export_filename(filters.programme.id, code, filters.period_from,
-                               filters.period_to, today, "csv")
+    with st.expander(f"Eksportér det viste ({rows.height} rækker)",
+                     icon=":material/download:"):
         left, right = st.columns(2)
+        codes = left.toggle("Kodenavne i stedet for danske overskrifter (til analytikere)",
+                            key=f"export_codes_{slug}")
+        international = right.toggle("Internationalt CSV-format (komma og punktum)",
+                                     key=f"csv_intl_{slug}")
+        key = (export_filename(view, "csv"), viewer.scope, tuple(sorted(set(unit_ids))),
+               data_version())
+
+        def maker(fmt: str) -> Callable[[], bytes]:
+            return lambda: _file_bytes(key, fmt, not codes, international, rows, view)
+
         left.download_button(
-            "Hent CSV", to_csv_bytes(frame, danish=not international), file_name=name,
-            mime="text/csv", on_click=audit, args=("csv",), key=f"csv_{what}",
+            "Hent CSV", maker("csv"), file_name=export_filename(view, "csv"), mime="text/csv",
+            on_click=audit, args=("csv",), key=f"csv_{slug}", icon=":material/download:",
         )
         right.download_button(
-            "Hent Excel (XLSX)", to_xlsx_bytes(frame), file_name=name[:-3] + "xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            on_click=audit, args=("xlsx",), key=f"xlsx_{what}",
+            "Hent Excel (XLSX)", maker("xlsx"), file_name=export_filename(view, "xlsx"),
+            mime=XLSX_MIME, on_click=audit, args=("xlsx",), key=f"xlsx_{slug}",
+            icon=":material/download:",
         )
-        st.caption(f"Værdier bygget på færre end {app_settings().min_n} børn, familier eller "
-                   "medarbejdere er markeret som skjulte (suppressed) og eksporteres uden tal.")
+        st.caption(f"Filen er det, siden viser ({view.about()[0][1]}); filtrene står i hver "
+                   "række. Værdier bygget på færre end "
+                   f"{app_settings().min_n} børn, familier eller medarbejdere er tilbageholdt "
+                   "og eksporteres uden tal.")

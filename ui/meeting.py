@@ -4,15 +4,18 @@ time, the meeting pack and the last meeting's pack."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from html import escape
 
 import polars as pl
 import streamlit as st
 
+from charts.presentation import readable_chart, trend_alt, trend_table
 from charts.tiles import TILE_CSS, box_tile_html
 from charts.trend import trend_chart, trend_series
 from core.model_config import LayerSpec
 from data_access.interpretations import open_followups
-from data_access.meeting_store import find_view, load_pack_html, load_packs
+from data_access.meeting_store import load_pack_html, load_packs
 from indicators.format import format_change, format_date, format_datetime, format_value
 from indicators.meeting import (
     FOLLOWUP_LABELS,
@@ -25,11 +28,12 @@ from indicators.periods import period_label, periods_between
 from indicators.status import STATUS_COLOURS, STATUS_LABELS, STATUS_TEXT_COLOURS
 from indicators.summary import snapshot
 from reports.assemble import PackRequest, make_and_archive, pack_filename
-from ui import session
-from ui.context import app_settings, current_view_name, current_viewer, engine, indicator_metas
+from ui import cache, session
+from ui.context import app_settings, change_model, current_viewer, engine, indicator_metas
+from ui.figures import chart_with_table
 from ui.filters import Filters
 from ui.interpretations import interpretation_panel
-from ui.saved_views import open_view
+from ui.views import data_version
 
 PRESENTATION_CSS = """
 <style>
@@ -49,6 +53,8 @@ PRESENTATION_CSS = """
   border: 3px solid var(--s); color: #111; padding: .1rem; }
 .mt-counts td.zero { color: #8a8f98; font-weight: 600; }
 .mt-counts th.layer { width: 34%; }
+.mt-statement { background: #eef2f6; color: #0b2e4f; border-left: 6px solid #0b4f8a;
+  padding: .45rem .8rem; font-size: 1.25rem; margin: .2rem 0 .6rem 0; }
 .mt-step { font-size: 1.3rem; font-weight: 700; color: #333; text-align: center;
   padding-top: .35rem; }
 [data-testid="stMainBlockContainer"] .cm-tile h4 { font-size: 1.35rem; }
@@ -65,19 +71,82 @@ PRESENTATION_CSS = """
 """
 
 
-def start_from_standard_view() -> None:
-    """The first time a session opens the meeting, show the steering group's standard view."""
-    if session.standard_view_applied():
-        return
-    session.mark_standard_view_applied()
-    view = find_view(engine(), name=app_settings().standard_view)
-    if view is None:
-        return
-    wanted = {"enhed": view["unit_code"], "fra": view["period_from"], "til": view["period_to"],
-              "alder": view["age_group"], "udsatte": "1" if view["vulnerable_only"] else "0"}
-    if any(st.query_params.get(k) != v for k, v in wanted.items()):
-        open_view(view)
-    session.set_active_view(view["name"])
+SIDEBAR = "__sidepanel__"  # the meeting shows the sidebar's filters instead of a saved view
+VIEW_KEY = session.MEETING_VIEW  # the widget that chooses what the meeting shows
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    """What the meeting shows: one set of filters for the summary, every section and the pack."""
+
+    filters: Filters
+    unit_code: str
+    view_name: str | None  # the saved view's name, None for the sidebar's filters
+
+    def statement(self) -> str:
+        """The filters in words, as every section and the pack state them."""
+        text = f"{self.filters.programme.title} · {self.filters.description()}"
+        return text + (f" · visning: {self.view_name}" if self.view_name else
+                       " · filtrene i sidepanelet")
+
+    def statement_html(self) -> str:
+        what = (f"visningen <b>{escape(self.view_name)}</b>" if self.view_name
+                else "<b>filtrene i sidepanelet</b>")
+        return (f"Mødet viser {what}: {escape(self.filters.programme.title)} · "
+                f"{escape(self.filters.description())}")
+
+
+def filters_from_view(view: dict, sidebar: Filters) -> tuple[Filters, str] | None:
+    """The saved view as :class:`Filters` for this viewer, or None when its unit is not theirs
+    (or its programme or periods are unknown)."""
+    viewer = current_viewer()
+    url = app_settings().database_url
+    try:
+        programme = (sidebar.programme if view["programme_id"] == sidebar.programme.id
+                     else change_model().programme(view["programme_id"]))
+    except KeyError:
+        return None
+    units = cache.org_units(url, viewer.scope, data_version())
+    if viewer.aggregates_only:
+        units = units.filter(pl.col("level") != "institution")
+    unit = units.filter(pl.col("code") == view["unit_code"])
+    periods = cache.periods(url, programme.id, data_version())
+    if unit.is_empty() or view["period_from"] not in periods or view["period_to"] not in periods:
+        return None
+    row = unit.row(0, named=True)
+    return Filters(
+        programme=programme, period_from=view["period_from"], period_to=view["period_to"],
+        unit_id=row["id"], unit_name=row["name"], unit_level=row["level"],
+        age_group=view["age_group"], vulnerable_only=bool(view["vulnerable_only"]),
+        periods=tuple(periods),
+    ), row["code"]
+
+
+def choose_meeting_view(sidebar: Filters, views: pl.DataFrame) -> MeetingView:
+    """"Mødet viser": the standard view by default, another saved view, or the sidebar's
+    filters. The choice is the meeting's one source of filters."""
+    names = views["name"].to_list()
+    standard = app_settings().standard_view
+    options = [*names, SIDEBAR]
+    if session.meeting_view_choice() not in options:
+        session.set_meeting_view_choice(standard if standard in names else SIDEBAR)
+    choice = st.selectbox(
+        "Mødet viser", options, key=VIEW_KEY,
+        format_func=lambda n: "Filtrene i sidepanelet" if n == SIDEBAR else f"Visning: {n}")
+    own = MeetingView(sidebar, str(st.query_params.get("enhed", "")), None)
+    if choice == SIDEBAR:
+        return own
+    built = filters_from_view(views.filter(pl.col("name") == choice).row(0, named=True), sidebar)
+    if built is None:
+        st.warning(f"Visningen «{choice}» viser en enhed eller periode, du ikke har adgang til "
+                   "eller som ikke findes. Mødet viser filtrene i sidepanelet.")
+        return own
+    return MeetingView(built[0], built[1], choice)
+
+
+def select_view(row: dict) -> None:
+    """A saved view opened from the sidebar on the meeting page: the meeting shows it."""
+    session.set_meeting_view_choice(row["name"])
 
 
 def walk_controls(titles: list[str]) -> int:
@@ -97,6 +166,12 @@ def walk_controls(titles: list[str]) -> int:
     middle.markdown(f'<div class="mt-step">{index + 1} af {len(titles)} · '
                     f"{titles[index]}</div>", unsafe_allow_html=True)
     return index
+
+
+def previous_packs(packs: pl.DataFrame, meeting_date: dt.date) -> pl.DataFrame:
+    """Packs for meetings before ``meeting_date``, the last meeting's newest pack first."""
+    return (packs.filter(pl.col("meeting_date") < meeting_date)
+            .sort("meeting_date", "created_at", "id", descending=True))
 
 
 def counts_table(counts: pl.DataFrame, titles: dict[str, str]) -> str:
@@ -173,26 +248,29 @@ def layer_section(layer: LayerSpec, filters: Filters, values: pl.DataFrame,
         if series.is_empty():
             chart_col.markdown("Ingen data for perioden.")
         else:
-            fig = trend_chart(series, unit=spec.unit, target=spec.target, title="",
-                              periods=periods, withheld_text=withheld)
-            fig.update_layout(font={"size": 15}, height=320, margin={"t": 20})
-            chart_col.plotly_chart(fig, config={"displaylogo": False, "locale": "da",
-                                                "displayModeBar": False},
-                                   key=f"meet_{spec.id}")
+            fig = readable_chart(trend_chart(series, unit=spec.unit, target=spec.target,
+                                             title="", periods=periods,
+                                             withheld_text=withheld), height=400)
+            chart_with_table(
+                fig, trend_table(series, periods=periods, unit=spec.unit, withheld_text=withheld),
+                key=f"meet_{spec.id}", where=chart_col, toolbar=False,
+                alt=trend_alt(series, name=spec.name, unit=spec.unit, periods=periods,
+                              withheld_text=withheld))
         with notes_col:
             interpretation_panel(notes, filters, box=box, indicator_id=None,
                                  key=f"m_{box.id}", show_box_notes=True)
         st.divider()
 
 
-def pack_controls(filters: Filters, meeting_date: dt.date) -> None:
-    """"Lav mødepakke": HTML and PDF of this view, archived and audited."""
+def pack_controls(shown: MeetingView, meeting_date: dt.date) -> None:
+    """"Lav mødepakke": HTML and PDF of the view the meeting shows, archived and audited."""
     viewer = current_viewer()
+    filters = shown.filters
     request = PackRequest(
-        programme=filters.programme, unit_code=str(st.query_params.get("enhed", "")),
+        programme=filters.programme, unit_code=shown.unit_code,
         period_from=filters.period_from, period_to=filters.period_to,
         age_group=filters.age_group, vulnerable_only=filters.vulnerable_only,
-        view_name=current_view_name() or "")
+        view_name=shown.view_name or "", statement=shown.statement())
     if st.button("Lav mødepakke", icon=":material/picture_as_pdf:", key="make_pack"):
         with st.spinner("Laver mødepakken (HTML og PDF) …"):
             files, pack_id = make_and_archive(
@@ -212,12 +290,15 @@ def pack_controls(filters: Filters, meeting_date: dt.date) -> None:
         st.caption(f"Mødepakke nr. {made.pack_id} er gemt i arkivet.")
 
 
-def last_meeting(filters: Filters) -> None:
-    """The newest archived pack, shown as it was handed out."""
+def last_meeting(filters: Filters, meeting_date: dt.date) -> None:
+    """The pack of the last meeting before ``meeting_date`` (the newest pack made for it), shown
+    as it was handed out; a pack made for this meeting is not the last meeting's."""
     viewer = current_viewer()
-    packs = load_packs(engine(), scope=viewer.scope, programme_id=filters.programme.id, limit=1)
+    packs = load_packs(engine(), scope=viewer.scope, programme_id=filters.programme.id,
+                       limit=200)
+    packs = previous_packs(packs, meeting_date)
     if packs.is_empty():
-        st.info("Der er endnu ikke lavet en mødepakke.")
+        st.info(f"Der er ingen mødepakke til et møde før {format_date(meeting_date)}.")
         return
     pack = packs.row(0, named=True)
     st.markdown(f"Mødepakke til mødet {format_date(pack['meeting_date'])}, lavet "

@@ -3,6 +3,8 @@ filter state that ``ui.filters`` reads, then reruns."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 import streamlit as st
 
@@ -44,15 +46,17 @@ def view_caption(view: dict) -> str:
     return " · ".join(parts)
 
 
-def saved_views_panel(filters: Filters, *, key: str = "views") -> pl.DataFrame:
-    """The list of views (one click opens one) and a "Gem visning" control."""
+def saved_views_panel(filters: Filters, *, key: str = "views",
+                      on_open: Callable[[dict], None] | None = None) -> pl.DataFrame:
+    """The list of views (one click opens one: ``on_open``, by default :func:`open_view`) and a
+    "Gem visning" control; returns the views of the programme."""
     views = load_views(engine(), programme_id=filters.programme.id)
     with st.sidebar.expander("Gemte visninger", icon=":material/bookmarks:",
                              expanded=not views.is_empty()):
         for row in views.iter_rows(named=True):
             if st.button(row["name"], key=f"{key}_open_{row['id']}", help=view_caption(row),
                          width="stretch", icon=":material/open_in_new:"):
-                open_view(row)
+                (on_open or open_view)(row)
         with st.form(f"{key}_save", clear_on_submit=True, border=False):
             name = st.text_input("Navn på visningen", max_chars=120)
             if st.form_submit_button("Gem visning", icon=":material/bookmark_add:"):

@@ -155,3 +155,16 @@ def period_range() -> tuple[str, str] | None:
 
 def set_period_range(period_from: str, period_to: str) -> None:
     st.session_state[_PERIOD_FROM], st.session_state[_PERIOD_TO] = period_from, period_to
+
+
+# The meeting's "Mødet viser" choice (a saved view's name, or the sidebar): a widget key, seeded
+# and set from the sidebar's saved views here
+MEETING_VIEW = "meeting_view"
+
+
+def meeting_view_choice() -> str | None:
+    return st.session_state.get(MEETING_VIEW)
+
+
+def set_meeting_view_choice(name: str) -> None:
+    st.session_state[MEETING_VIEW] = name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.util import calc_hash
 
 
@@ -12,21 +13,40 @@ def open_meeting(at):  # type: ignore[no-untyped-def]
     return at
 
 
-def test_the_meeting_starts_from_the_standard_view_and_walks_through_the_layers(app,
-                                                                                config) -> None:
-    at = open_meeting(app("styregruppe", enhed="580-N"))
+def statement(at) -> str:  # type: ignore[no-untyped-def]
+    return next(m.value for m in at.markdown if 'class="mt-statement"' in m.value)
+
+
+@pytest.mark.parametrize("role", ["styregruppe", "admin"])
+def test_the_meeting_shows_the_standard_view_in_every_section_whatever_the_sidebar_says(
+        app, config, role: str) -> None:
+    # The sidebar says Område Nord from 2024H1; the standard view is the municipality 2025H1-2026H2
+    at = open_meeting(app(role, enhed="580-N", fra="2024H1", til="2026H2"))
     assert [t.value for t in at.title] == ["Styregruppemøde"]
-    assert at.query_params["enhed"] in ("580", ["580"])  # the standard view
-    assert any("Styregruppens standardvisning" in c.value for c in at.caption)
     programme = config.programme("aabenraa")
+    wanted = "Aabenraa Kommune (demo) · 1. halvår 2025 – 2. halvår 2026"
+    assert "<b>Styregruppens standardvisning</b>" in statement(at)
+    assert wanted in statement(at)
     assert any("Resumé" in m.value for m in at.markdown)
     for layer in programme.layers:
         at.button(key="meeting_next").click().run()
         assert not at.exception, [e.value for e in at.exception]
         assert any(f'class="mt-section">{layer.title}' in m.value for m in at.markdown)
+        assert wanted in statement(at)
+        assert any(wanted in c.value and "visning: Styregruppens standardvisning" in c.value
+                   for c in at.caption)
+        # the chart's table starts at the view's first period, not the sidebar's
+        assert at.dataframe[0].value["Periode"].iloc[0] == "1. halvår 2025"
     at.button(key="meeting_prev").click().run()
     assert any(programme.layers[-2].title in m.value for m in at.markdown
                if "mt-section" in m.value)
+
+
+def test_choosing_the_sidebar_shows_the_sidebars_filters(app) -> None:
+    at = open_meeting(app("styregruppe", enhed="580-N", fra="2024H1", til="2026H2"))
+    at.selectbox(key="meeting_view").select("__sidepanel__").run()
+    assert "<b>filtrene i sidepanelet</b>" in statement(at)
+    assert "En bedre chance i livet · Område Nord · " in statement(at)
 
 
 def test_a_leader_has_the_meeting_page_and_sees_the_demo_notes(app) -> None:

@@ -90,3 +90,21 @@ def test_walk_through_stays_within_the_sections() -> None:
     assert clamp_step(3, 1, 4) == 3
     assert clamp_step(1, 1, 4) == 2
     assert clamp_step(5, 0, 0) == 0
+
+
+def test_the_last_meeting_is_the_newest_pack_for_a_meeting_before_the_meeting_date() -> None:
+    import datetime as dt
+
+    from ui.meeting import previous_packs
+
+    packs = pl.DataFrame({
+        "id": [1, 2, 3, 4],
+        "meeting_date": [dt.date(2026, 6, 1), dt.date(2026, 6, 1), dt.date(2026, 11, 24),
+                         dt.date(2026, 3, 1)],
+        "created_at": [dt.datetime(2026, 5, 30, 9), dt.datetime(2026, 5, 31, 9),
+                       dt.datetime(2026, 11, 24, 8), dt.datetime(2026, 2, 27, 9)],
+    })
+    # the pack made today for today's meeting is not "the last meeting"
+    assert previous_packs(packs, dt.date(2026, 11, 24))["id"].to_list() == [2, 1, 4]
+    assert previous_packs(packs, dt.date(2026, 6, 1))["id"].to_list() == [4]
+    assert previous_packs(packs, dt.date(2026, 1, 1)).is_empty()
