@@ -103,9 +103,11 @@ def _group_rules(out: pl.DataFrame, min_n: int, counts: tuple[str, ...]) -> pl.D
 
 
 def _audit_picks(out: pl.DataFrame, *, org_units: pl.DataFrame, min_n: int,
-                 aggregation: str) -> list[int]:
-    """Rows to withhold next: for every cell the exact audit finds recoverable, the smallest
-    visible cell in a relation with it."""
+                 aggregation: str, periods: set[str] | None) -> list[int]:
+    """Rows to withhold next: for every cell the exact audit finds recoverable (in ``periods``,
+    or all), the smallest visible cell in a relation with it."""
+    if periods is not None:
+        out = out.with_row_index("_orig").filter(pl.col("period").is_in(sorted(periods)))
     cells = out.with_columns(pl.col("_num").alias("numerator"),
                              (pl.col("_num") + pl.col("_rest")).alias("denominator"))
     findings = [f for f in audit_indicator(cells, org_units=org_units, min_n=min_n,
@@ -113,7 +115,8 @@ def _audit_picks(out: pl.DataFrame, *, org_units: pl.DataFrame, min_n: int,
                 if f.kind != "small_numerator"]
     if not findings:
         return []
-    keyed = out.with_row_index("_row").select(
+    keyed = (out.rename({"_orig": "_row"}) if periods is not None
+             else out.with_row_index("_row")).select(
         "_row", "unit_id", "period", "age_group",
         pl.when(pl.col("vulnerable_only")).then(pl.lit("vulnerable")).otherwise(pl.lit("all"))
         .alias("population"))
@@ -144,12 +147,18 @@ def secondary_suppression(values: pl.DataFrame, *, org_units: pl.DataFrame, min_
         pl.col("numerator").fill_null(0.0).alias("_num"),
         (pl.col("denominator") - pl.col("numerator")).fill_null(0.0).alias("_rest"),
     )
-    for _ in range(MAX_PASSES):
+    periods: set[str] | None = None  # the first audit sees every period; later ones only
+    for _ in range(MAX_PASSES):      # the periods where something changed
+        before = out["suppressed"]
         out = _group_rules(out, min_n, counts)
-        picks = _audit_picks(out, org_units=org_units, min_n=min_n, aggregation=aggregation)
+        if periods is not None:
+            periods |= set(out.filter(out["suppressed"] != before)["period"].to_list())
+        picks = _audit_picks(out, org_units=org_units, min_n=min_n, aggregation=aggregation,
+                             periods=periods)
         if not picks:
             break
         out = _withhold(out, picks)
+        periods = set(out[picks]["period"].to_list())
     hidden = pl.col("suppressed")
     return out.drop("parent_id", "_num", "_rest").with_columns(
         *[pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c)
