@@ -23,8 +23,9 @@ unit or subgroup with no row is a known zero. The audit reports:
     walking along null-space directions from the true values; only cells that walk cannot clear
     get the exact LP bounds (scipy's HiGHS).
 ``small_count``
-    an unpublished complement fixed exactly (or, with ``intervals=True``, bounded inside 1 … ``min_n``-1) that rests on 1 to
-    ``min_n``-1 children, or — for shares — whose numerator or non-numerator count does.
+    an unpublished complement fixed exactly (or, with ``intervals=True``, bounded inside
+    1 … ``min_n``-1) that rests on 1 to ``min_n``-1 children, or — for shares — whose numerator
+    or non-numerator count does.
 ``small_numerator``
     a visible share whose numerator or denominator − numerator is 1 to ``min_n``-1 (the
     small-numerator policy, see README "Privacy").
@@ -95,7 +96,7 @@ class AuditReport:
     def summary(self) -> str:
         if self.clean:
             return (f"Ingen skjult værdi kan beregnes: {self.systems} tabelsystemer, "
-                    f"{self.unknowns} skjulte celler og komplementer kontrolleret.")
+                    f"{self.unknowns} skjulte celler kontrolleret.")
         return (f"{len(self.findings)} fund i {self.systems} tabelsystemer: "
                 + "; ".join(f.describe() for f in self.findings[:5])
                 + (" …" if len(self.findings) > 5 else ""))

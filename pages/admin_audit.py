@@ -14,7 +14,8 @@ from indicators.format import format_date
 from ui.context import current_viewer, engine
 
 ACTIONS = {"login_ok": "Login", "login_failed": "Mislykket login", "login_locked": "Spærret login",
-           "export": "Eksport", "import": "Import", "user_change": "Brugerændring"}
+           "export": "Eksport", "import": "Import", "user_change": "Brugerændring",
+           "privacy_audit": "Privatlivskontrol"}
 
 # 1. Selection
 st.title("Revisionslog")
