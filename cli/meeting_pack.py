@@ -60,7 +60,7 @@ def run(engine: Engine, config: ChangeModelConfig, *, view: str, period: str | N
     if fmt not in ("html", "pdf"):
         print("Filnavnet skal ende på .html eller .pdf.", file=sys.stderr)
         return 1
-    saved = find_view(engine, name=view)
+    saved = find_view(engine, scope=_whole_tree(engine), name=view)
     if saved is None:
         print(f"Der er ingen gemt visning med navnet '{view}'.", file=sys.stderr)
         return 1

@@ -16,12 +16,27 @@ from data_access.models import OrgUnit
 from data_access.raw import read_frame
 from indicators.sources import SCHEMAS
 
+AGGREGATE_ROLES = ("styregruppe",)
+DETAIL_ROLES = ("admin", "leder", "konsulent")
+
+
+def is_aggregates_only(roles: tuple[str, ...]) -> bool:
+    """The steering group sees areas and up, never single institutions (unless it also has a
+    role that sees detail)."""
+    return (any(r in AGGREGATE_ROLES for r in roles)
+            and not any(r in DETAIL_ROLES for r in roles))
+
 
 @dataclass(frozen=True)
 class Scope:
-    """The org units a viewer may see, as the roots of their subtrees. Hashable (a cache key)."""
+    """The org units a viewer may see, as the roots of their subtrees. Hashable (a cache key).
+
+    ``aggregates_only`` leaves out every institution: the viewer sees areas and up only, in
+    every query that filters by scope (values, unit lists, comments, saved views, meeting packs).
+    """
 
     root_ids: tuple[int, ...]
+    aggregates_only: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -42,7 +57,10 @@ def units_in_scope_clause(
     related = OrgUnit.path.startswith(roots.c.path)
     if with_ancestors:
         related = related | roots.c.path.startswith(OrgUnit.path)
-    return unit_id_column.in_(sa.select(OrgUnit.id).join(roots, related))
+    units = sa.select(OrgUnit.id).join(roots, related)
+    if scope.aggregates_only:
+        units = units.where(OrgUnit.level != "institution")
+    return unit_id_column.in_(units)
 
 
 def load_org_units(engine: Engine, *, scope: Scope) -> pl.DataFrame:
@@ -69,7 +87,7 @@ def load_ancestors(engine: Engine, *, unit_id: int) -> pl.DataFrame:
         return read_frame(conn, stmt, SCHEMAS["org_units"]).sort("path")
 
 
-def scope_for_codes(engine: Engine, codes: list[str]) -> Scope:
+def scope_for_codes(engine: Engine, codes: list[str], *, aggregates_only: bool = False) -> Scope:
     with engine.connect() as conn:
         ids = conn.execute(sa.select(OrgUnit.id).where(OrgUnit.code.in_(codes))).scalars().all()
-    return Scope(tuple(sorted(ids)))
+    return Scope(tuple(sorted(ids)), aggregates_only=aggregates_only)

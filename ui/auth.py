@@ -16,7 +16,7 @@ import streamlit_authenticator as stauth
 from core.settings import Settings
 from data_access.accounts import load_accounts, record_event
 from data_access.lockout import is_locked, record_attempt
-from data_access.scope import scope_for_codes
+from data_access.scope import is_aggregates_only, scope_for_codes
 from ui.context import Viewer, engine
 
 COOKIE_NAME = "forandringsmodel_login"
@@ -138,7 +138,8 @@ def _viewer(authenticator: stauth.Authenticate, username: str) -> Viewer | None:
         authenticator.logout(location="unrendered")
         return None
     viewer = Viewer(username=username, display_name=account.display_name, roles=account.roles,
-                    scope=scope_for_codes(engine(), list(account.org_unit_codes)))
+                    scope=scope_for_codes(engine(), list(account.org_unit_codes),
+                                          aggregates_only=is_aggregates_only(account.roles)))
     st.session_state["viewer"] = viewer
     return viewer
 

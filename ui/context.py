@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from core.model_config import ChangeModelConfig, ProgrammeSpec, load_programmes
 from core.settings import Settings, load_settings
 from data_access.db import get_engine
-from data_access.scope import Scope
+from data_access.scope import Scope, is_aggregates_only
 from indicators.registry import COMPUTATIONS
 from indicators.summary import IndicatorMeta
 
@@ -42,7 +42,7 @@ class Viewer:
     @property
     def aggregates_only(self) -> bool:
         """The steering group sees areas and up, never single institutions."""
-        return "styregruppe" in self.roles and not self.has_role("admin", "leder", "konsulent")
+        return is_aggregates_only(self.roles)
 
 
 def current_viewer() -> Viewer:

@@ -72,7 +72,7 @@ def start_from_standard_view() -> None:
     if st.session_state.get("meeting_view_applied"):
         return
     st.session_state["meeting_view_applied"] = True
-    view = find_view(engine(), name=STANDARD_VIEW)
+    view = find_view(engine(), scope=current_viewer().scope, name=STANDARD_VIEW)
     if view is None:
         return
     wanted = {"enhed": view["unit_code"], "fra": view["period_from"], "til": view["period_to"],

@@ -46,7 +46,7 @@ def view_caption(view: dict) -> str:
 
 def saved_views_panel(filters: Filters, *, key: str = "views") -> pl.DataFrame:
     """The list of views (one click opens one) and a "Gem visning" control."""
-    views = load_views(engine(), programme_id=filters.programme.id)
+    views = load_views(engine(), scope=current_viewer().scope, programme_id=filters.programme.id)
     with st.sidebar.expander("Gemte visninger", icon=":material/bookmarks:",
                              expanded=not views.is_empty()):
         for row in views.iter_rows(named=True):
@@ -63,11 +63,11 @@ def saved_views_panel(filters: Filters, *, key: str = "views") -> pl.DataFrame:
 def _save(filters: Filters, name: str) -> None:
     viewer = current_viewer()
     try:
-        save_view(engine(), username=viewer.username, name=name,
+        save_view(engine(), scope=viewer.scope, username=viewer.username, name=name,
                   programme_id=filters.programme.id, period_from=filters.period_from,
                   period_to=filters.period_to, unit_code=filters_code(filters),
                   age_group=filters.age_group, vulnerable_only=filters.vulnerable_only)
-    except ValueError as exc:
+    except (ValueError, PermissionError) as exc:
         st.sidebar.error(str(exc))
         return
     st.session_state["active_view"] = name.strip()
