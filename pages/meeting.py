@@ -10,6 +10,7 @@ import datetime as dt
 
 import streamlit as st
 
+from indicators.format import plain_text
 from indicators.periods import period_label
 from ui.interpretations import notes_for_view
 from ui.meeting import (
@@ -33,7 +34,7 @@ st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
 st.title("Styregruppemøde")
 active = st.session_state.get("active_view")
 st.caption(f"{programme.title} · {filters.description()}"
-           + (f" · visning: {active}" if active else ""))
+           + (f" · visning: {plain_text(active)}" if active else ""))
 
 top_left, top_mid, top_right = st.columns([2, 2, 3], vertical_alignment="bottom")
 meeting_date = top_left.date_input("Mødedato", dt.date.today(), format="DD.MM.YYYY",

@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from data_access.meeting_store import load_views, save_view
+from indicators.format import plain_text
 from indicators.periods import period_label
 from ui.context import current_viewer, engine
 from ui.filters import AGE_GROUPS, Filters
@@ -50,7 +51,9 @@ def saved_views_panel(filters: Filters, *, key: str = "views") -> pl.DataFrame:
     with st.sidebar.expander("Gemte visninger", icon=":material/bookmarks:",
                              expanded=not views.is_empty()):
         for row in views.iter_rows(named=True):
-            if st.button(row["name"], key=f"{key}_open_{row['id']}", help=view_caption(row),
+            # Labels and help render Markdown (images included): the name is the user's text.
+            if st.button(plain_text(row["name"]), key=f"{key}_open_{row['id']}",
+                         help=plain_text(view_caption(row)),
                          width="stretch", icon=":material/open_in_new:"):
                 open_view(row)
         with st.form(f"{key}_save", clear_on_submit=True, border=False):
