@@ -45,6 +45,7 @@ import numpy as np
 import polars as pl
 from scipy import linalg, optimize, sparse
 from scipy.sparse.csgraph import connected_components
+from threadpoolctl import threadpool_limits
 
 ADDITIVE = frozenset({"share", "rate", "mean", "sum"})
 AGES = ("alle", "0-2", "3-5")
@@ -251,15 +252,22 @@ def audit_system(cells: pl.DataFrame, *, parent_of: Mapping[int, int | None], mi
         local = np.flatnonzero(labels == comp)
         rel = np.unique(a_u[:, local].nonzero()[0])
         m = a_u[rel][:, local].toarray()
-        basis = linalg.null_space(m) if rel.size else np.eye(local.size)
-        determined = np.linalg.norm(basis, axis=1) < 1e-9 if basis.size else \
-            np.ones(local.size, dtype=bool)
+        # One SVD gives both the null space (what stays free) and the pseudo-inverse (the value
+        # of what is fixed).
+        u, sing, vt = linalg.svd(m, full_matrices=True)
+        rank = int((sing > 1e-9 * max(sing.max(initial=0.0), 1.0)).sum())
+        basis = vt[rank:].T
+        determined = (np.linalg.norm(basis, axis=1) < 1e-9 if basis.size
+                      else np.ones(local.size, dtype=bool))
         slots = [system.slots[unknown[i]] for i in local]
         x = system.n[unknown[local]]
         lower = system.lower[unknown[local]]
         lo, hi = _walk_bounds(basis, x, lower) if basis.size else (x, x)
-        solved = {name: np.linalg.lstsq(m, rhs[name][rel], rcond=None)[0] if rel.size
-                  else np.zeros(local.size) for name in rhs}
+        solved: dict[str, np.ndarray] = {}
+        if (determined & ~system.withheld[unknown[local]]).any():
+            b = np.column_stack([rhs[name][rel] for name in ("n", "num", "den")])
+            x_all = vt[:rank].T @ ((u[:, :rank].T @ b) / sing[:rank, None])
+            solved = {name: x_all[:, k] for k, name in enumerate(("n", "num", "den"))}
         for i, slot in enumerate(slots):
             is_cell = bool(system.withheld[unknown[local[i]]])
             kind = None
@@ -308,10 +316,13 @@ def audit_indicator(values: pl.DataFrame, *, org_units: pl.DataFrame, min_n: int
                          strict=True))
     values = values.with_columns(pl.col("suppressed", "vulnerable_only").cast(pl.Boolean))
     findings: list[Finding] = []
-    for (period,), cells in values.sort("period").group_by(["period"], maintain_order=True):
-        findings += audit_system(cells, parent_of=parent_of, min_n=min_n,
-                                 aggregation=aggregation, indicator_id=indicator_id,
-                                 period=str(period), intervals=intervals)
+    # Thousands of small SVDs: BLAS threads only add overhead (measured 10× slower on the
+    # 2-core machine under load).
+    with threadpool_limits(limits=1, user_api="blas"):
+        for (period,), cells in values.sort("period").group_by(["period"], maintain_order=True):
+            findings += audit_system(cells, parent_of=parent_of, min_n=min_n,
+                                     aggregation=aggregation, indicator_id=indicator_id,
+                                     period=str(period), intervals=intervals)
     return findings
 
 
