@@ -62,13 +62,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    from pipeline.refresh import refresh
+    from pipeline.refresh import refresh, refused_message
 
     _settings, config, engine = _context()
     report = refresh(engine, config)
     print(f"{format_number(report.rows, 0)} indikatorværdier beregnet for "
           f"{len(report.periods)} perioder på {format_number(report.seconds)} s.")
-    return 0
+    for programme_id, audit in report.refused.items():
+        print(refused_message(programme_id, audit), file=sys.stderr)
+    return 1 if report.refused else 0
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
@@ -272,8 +274,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def _register_modules(sub: argparse._SubParsersAction) -> None:
     """Commands that live in their own modules."""
-    from cli import meeting_pack, users
+    from cli import meeting_pack, privacy, users
 
+    privacy.register(sub)
     users.register(sub)
     meeting_pack.register(sub)
     bench = sub.add_parser("bench", help="mål ydelse på en stor demo-database")

@@ -68,7 +68,7 @@ def run(engine: Engine, config: ChangeModelConfig, *, view: str | None, period: 
     if fmt not in ("html", "pdf"):
         print("Filnavnet skal ende på .html eller .pdf.", file=sys.stderr)
         return 1
-    saved = find_view(engine, name=view or settings.standard_view)
+    saved = find_view(engine, scope=_whole_tree(engine), name=view or settings.standard_view)
     if saved is None and view is None:
         print(f"Der er ingen standardvisning ('{settings.standard_view}'). Gem en visning med "
               "det navn på mødesiden, eller angiv en gemt visning med --view NAVN.",

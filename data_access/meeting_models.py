@@ -63,7 +63,9 @@ class InterpretationHistory(SQLModel, table=True):
 
 
 class SavedView(SQLModel, table=True):
-    """A named set of filters, shared by everyone (scope still limits what each viewer sees)."""
+    """A named set of filters. Its owner is ``created_by``; its scope is ``unit_id``: a viewer
+    lists and opens only the views whose unit is in their scope (and never an institution's
+    view when they see aggregates only)."""
 
     __tablename__ = "saved_view"
 
@@ -73,6 +75,7 @@ class SavedView(SQLModel, table=True):
     period_from: str = Field(max_length=10)
     period_to: str = Field(max_length=10)
     unit_code: str = Field(max_length=40)
+    unit_id: int | None = Field(default=None, index=True)  # None: nobody sees it (default deny)
     age_group: str = Field(default="alle", max_length=5)
     vulnerable_only: bool = False
     created_by: str = Field(max_length=60)

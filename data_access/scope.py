@@ -12,23 +12,39 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from core.capabilities import aggregates_only
 from data_access.models import ORG_LEVELS, OrgUnit
 from data_access.raw import read_frame
 from indicators.sources import SCHEMAS
 
 
+def is_aggregates_only(roles: tuple[str, ...]) -> bool:
+    """No single daycares for these roles (the capability table decides)."""
+    return aggregates_only(roles)
+
+
 @dataclass(frozen=True)
 class Scope:
-    """The org units a viewer may see, as the roots of their subtrees. Hashable (a cache key)."""
+    """The org units a viewer may see, as the roots of their subtrees. Hashable (a cache key).
+
+    ``aggregates_only`` leaves out every institution: the viewer sees areas and up only, in
+    every query that filters by scope (values, unit lists, comments, saved views, meeting packs).
+    """
 
     root_ids: tuple[int, ...]
-    # The lowest org level the viewer may see: "municipality" for a national user (aggregates
-    # over municipalities only, never an area or a daycare).
+    # The lowest org level the viewer may see: "institution" for most; "area" for the steering
+    # group (aggregates only); "municipality" for a national user (municipalities compared).
     lowest_level: str = "institution"
 
     @property
     def is_empty(self) -> bool:
         return not self.root_ids
+
+    @property
+    def aggregates_only(self) -> bool:
+        """No single daycares: every query that filters by scope (values, unit lists, comments,
+        saved views, meeting packs) leaves them out."""
+        return self.lowest_level != "institution"
 
     @property
     def levels(self) -> tuple[str, ...]:
@@ -82,10 +98,23 @@ def load_ancestors(engine: Engine, *, unit_id: int) -> pl.DataFrame:
 NATIONAL_ONLY_ROLES = frozenset({"national"})
 
 
-def scope_for_codes(engine: Engine, codes: list[str], *, roles: tuple[str, ...] = ()) -> Scope:
-    """The scope of an account: its units' subtrees. A national user (only the ``national``
-    role) sees no level below the municipality."""
+def lowest_level_for(roles: tuple[str, ...]) -> str:
+    """The lowest org level an account with ``roles`` may see (no roles given: no limit, as for
+    the CLI's operator scopes)."""
+    if not roles:
+        return "institution"
+    if set(roles) <= NATIONAL_ONLY_ROLES:
+        return "municipality"
+    return "area" if aggregates_only(roles) else "institution"
+
+
+def scope_for_codes(engine: Engine, codes: list[str], *, roles: tuple[str, ...] = (),
+                    aggregates_only: bool = False) -> Scope:
+    """The scope of an account: its units' subtrees, down to the lowest level its roles allow
+    (``aggregates_only=True`` forces areas and up whatever the roles)."""
     with engine.connect() as conn:
         ids = conn.execute(sa.select(OrgUnit.id).where(OrgUnit.code.in_(codes))).scalars().all()
-    national = bool(roles) and set(roles) <= NATIONAL_ONLY_ROLES
-    return Scope(tuple(sorted(ids)), lowest_level="municipality" if national else "institution")
+    level = lowest_level_for(roles)
+    if aggregates_only and level == "institution":
+        level = "area"
+    return Scope(tuple(sorted(ids)), lowest_level=level)

@@ -22,12 +22,13 @@ def seed_meeting(engine: Engine, config: ChangeModelConfig) -> None:
     periods = available_periods(engine, programme_id=programme.id)
     if not periods:
         return
-    save_view(engine, username="styregruppe", name=STANDARD_VIEW, programme_id=programme.id,
-              period_from=periods[max(0, len(periods) - 4)], period_to=periods[-1],
-              unit_code=MUNICIPALITY_CODE, age_group="alle", vulnerable_only=False)
     scope = scope_for_codes(engine, [MUNICIPALITY_CODE])
     if scope.is_empty:
         return
+    save_view(engine, scope=scope, username="styregruppe", name=STANDARD_VIEW,
+              programme_id=programme.id, period_from=periods[max(0, len(periods) - 4)],
+              period_to=periods[-1], unit_code=MUNICIPALITY_CODE, age_group="alle",
+              vulnerable_only=False)
     unit_id = scope.root_ids[0]
     last, previous = periods[-1], periods[max(0, len(periods) - 2)]
     first_box = programme.layers[0].boxes[0]

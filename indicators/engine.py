@@ -44,6 +44,18 @@ VALUE_SCHEMA: dict[str, PolarsDataType] = {
 }
 
 
+def primary_suppression(aggregation: str, min_n: int) -> pl.Expr:
+    """Cells withheld at source: fewer than ``min_n`` subjects, or — for a share — a numerator
+    or rest (denominator − numerator) of 1 … ``min_n``-1: value × n would give that count back
+    (the small-numerator policy, README "Privacy")."""
+    small = pl.col("n") < min_n
+    if aggregation != "share":
+        return small
+    rest = pl.col("denominator") - pl.col("numerator")
+    return (small | pl.col("numerator").is_between(1, min_n, closed="left")
+            | rest.is_between(1, min_n, closed="left"))
+
+
 def ancestors(org_units: pl.DataFrame) -> pl.DataFrame:
     """Pairs (institution_id, unit_id) for each institution and every unit above it, itself
     included."""
@@ -98,7 +110,8 @@ def aggregate(
     min_n: int,
     subgroups: bool,
 ) -> pl.DataFrame:
-    """Values per unit × period × subgroup (``VALUE_SCHEMA``), suppressed where n < ``min_n``.
+    """Values per unit × period × subgroup (``VALUE_SCHEMA``), withheld by
+    :func:`primary_suppression` and :func:`indicators.suppression.secondary_suppression`.
 
     A suppressed row keeps ``n`` (never shown) but has no value, numerator or denominator.
     """
@@ -124,11 +137,7 @@ def aggregate(
     columns = [c for c in VALUE_SCHEMA if c != "suppressed"]
     out = pl.concat([p.select(columns).cast({c: VALUE_SCHEMA[c] for c in columns})
                      for p in parts])
-    small = pl.col("n") < min_n
-    primary = out.with_columns(
-        small.alias("suppressed"),
-        *[pl.when(small).then(None).otherwise(pl.col(c)).alias(c)
-          for c in ("value", "numerator", "denominator")],
-    )
-    secondary = secondary_suppression(primary, org_units=org_units, min_n=min_n)
+    primary = out.with_columns(primary_suppression(aggregation, min_n).alias("suppressed"))
+    secondary = secondary_suppression(primary, org_units=org_units, min_n=min_n,
+                                      aggregation=aggregation)
     return secondary.sort("unit_id", "period", "age_group", "vulnerable_only")

@@ -29,6 +29,24 @@ UNIT_SUFFIX = {
 }
 
 
+# Every character Markdown (CommonMark + GFM, as st.markdown renders it) gives a meaning to.
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~:&$=\"'/")
+
+
+def plain_text(text: str | None) -> str:
+    r"""User text (comments, owners, view names) made safe for ``st.markdown`` and widget labels:
+    every Markdown character is backslash-escaped, so it shows as typed — no image is fetched,
+    no link or autolink (``http:``, ``www.``) is made, no HTML is rendered; line breaks stay.
+
+    >>> print(plain_text("![x](http://h/p.png) <b>"))
+    \!\[x\]\(http\:\/\/h\/p\.png\) \<b\>
+    """
+    if not text:
+        return ""
+    escaped = "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in str(text))
+    return escaped.replace("\r\n", "\n").replace("\n", "  \n")
+
+
 def format_number(value: float, decimals: int = 1) -> str:
     """Danish grouping (``.``) and decimal comma."""
     text = f"{value:,.{decimals}f}"

@@ -16,7 +16,8 @@ from ui.context import current_viewer, engine
 ACTIONS = {"login_ok": "Login", "logout": "Log ud", "login_failed": "Mislykket login",
            "login_locked": "Spærret login", "login_sso_refused": "Afvist (kommunens login)",
            "login_sso_failed": "Fejl (kommunens login)", "password_changed": "Ny egen adgangskode",
-           "export": "Eksport", "import": "Import", "user_change": "Brugerændring"}
+           "export": "Eksport", "import": "Import", "user_change": "Brugerændring",
+           "privacy_audit": "Privatlivskontrol"}
 
 # 1. Selection
 st.title("Revisionslog")

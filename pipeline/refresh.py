@@ -6,21 +6,26 @@ Pages only read the small result; they never scan raw rows.
 
 from __future__ import annotations
 
+import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 from sqlalchemy.engine import Connection, Engine
 
 from core.model_config import ChangeModelConfig
+from data_access.accounts import record_event
 from data_access.analytics import update_statistics, value_writer
 from data_access.db import bump_data_version
 from data_access.import_lock import take_import_lock
 from data_access.raw import date_range, load_sources
+from indicators.disclosure_audit import AuditReport, audit_publication
 from indicators.engine import aggregate
 from indicators.membership import Member, member_periods, programme_tree, restrict_observations
 from indicators.periods import period_of, periods_frame
 from indicators.registry import COMPUTATIONS
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,19 @@ class RefreshReport:
     rows: int
     seconds: float
     periods: tuple[str, ...]
+    # Programmes whose new values the privacy audit refused (their previous values stay).
+    refused: dict[str, AuditReport] = field(default_factory=dict)
+
+
+def audit_rules(programme) -> dict[str, tuple[str, int]]:  # type: ignore[no-untyped-def]
+    """Each indicator's (aggregation, min_n), as the disclosure audit needs them."""
+    return {spec.id: (COMPUTATIONS[spec.computation].aggregation, spec.min_n)
+            for spec in programme.indicators()}
+
+
+def refused_message(programme_id: str, audit: AuditReport) -> str:
+    return (f"Nye tal for {programme_id} er ikke offentliggjort: privatlivskontrollen fandt "
+            f"skjulte tal, der kan regnes ud. De forrige tal vises stadig. {audit.summary()}")
 
 
 def compute_programme_values(programme, sources) -> pl.DataFrame:  # type: ignore[no-untyped-def]
@@ -64,13 +82,28 @@ def refresh_in(conn: Connection, config: ChangeModelConfig, *,
     periods = (periods_frame(period_of(span[0]), period_of(span[1])) if span
                else periods_frame("2000H1", "1999H2"))
     sources = load_sources(conn, periods=periods, arrow=not uncommitted)
-    with value_writer(conn, programme_ids=[p.id for p in config.programmes]) as writer:
-        for programme in config.programmes:
-            values = compute_programme_values(programme, sources)
-            rows += writer.write(programme.id, values)
+    refused: dict[str, AuditReport] = {}
+    accepted: dict[str, pl.DataFrame] = {}
+    for programme in config.programmes:
+        values = compute_programme_values(programme, sources)
+        # The gate: nothing is published that the exact audit can work back; a refused
+        # programme keeps its previous values.
+        audit = audit_publication(values, org_units=sources.org_units,
+                                  rules=audit_rules(programme))
+        if not audit.clean:
+            refused[programme.id] = audit
+            log.error(refused_message(programme.id, audit))
+            record_event(conn, username="system", action="privacy_audit",
+                         detail=refused_message(programme.id, audit), rows=len(audit.findings))
+            continue
+        accepted[programme.id] = values
+    if accepted:
+        with value_writer(conn, programme_ids=list(accepted)) as writer:
+            for programme_id, values in accepted.items():
+                rows += writer.write(programme_id, values)
     bump_data_version(conn)
     return RefreshReport(rows=rows, seconds=time.perf_counter() - started,
-                         periods=tuple(periods["period"].to_list()))
+                         periods=tuple(periods["period"].to_list()), refused=refused)
 
 
 def refresh(engine: Engine, config: ChangeModelConfig, *,
@@ -82,4 +115,4 @@ def refresh(engine: Engine, config: ChangeModelConfig, *,
         report = refresh_in(conn, config)
     update_statistics(engine)
     return RefreshReport(rows=report.rows, seconds=time.perf_counter() - started,
-                         periods=report.periods)
+                         periods=report.periods, refused=report.refused)

@@ -20,7 +20,7 @@ from data_access.interpretations import (
     withdraw_interpretation,
 )
 from data_access.meeting_models import FOLLOWUP_STATUSES
-from indicators.format import format_date, format_datetime
+from indicators.format import format_date, format_datetime, plain_text
 from indicators.meeting import FOLLOWUP_LABELS, KIND_LABELS
 from indicators.periods import period_label, periods_between
 from ui.context import current_viewer, engine
@@ -37,15 +37,16 @@ def notes_for_view(filters: Filters) -> pl.DataFrame:
 
 
 def note_markdown(row: dict) -> str:
-    head = f"**{KIND_LABELS[row['kind']]}** · {row['author']} · " \
+    """One note as Markdown; everything the user typed is escaped (:func:`plain_text`)."""
+    head = f"**{KIND_LABELS[row['kind']]}** · {plain_text(row['author'])} · " \
            f"{format_date(row['created_at'].date())} · {period_label(row['period'])}"
     if row["version"] > 1:
         head += f" · rettet {format_date(row['updated_at'].date())}"
     if row["kind"] == "opfoelgning":
         due = format_date(row["due_on"]) if row["due_on"] else "ingen frist"
-        head += (f"  \nAnsvarlig: {row['owner'] or '–'} · frist {due} · "
+        head += (f"  \nAnsvarlig: {plain_text(row['owner']) or '–'} · frist {due} · "
                  f"status: **{FOLLOWUP_LABELS.get(row['status'] or '', '–')}**")
-    return f"{head}  \n{row['text']}"
+    return f"{head}  \n{plain_text(row['text'])}"
 
 
 def interpretation_panel(notes: pl.DataFrame, filters: Filters, *, box: BoxSpec,
@@ -77,8 +78,9 @@ def _note_actions(row: dict, *, key: str) -> None:
     with st.popover(label, icon=":material/history:"):
         history = load_history(engine(), scope=viewer.scope, interpretation_id=row["id"])
         for h in history.iter_rows(named=True):
-            st.markdown(f"**v{h['version']}** {h['change'].replace('_', ' ')} · {h['changed_by']}"
-                        f" · {format_datetime(h['changed_at'])}  \n{h['text']}"
+            st.markdown(f"**v{h['version']}** {h['change'].replace('_', ' ')} · "
+                        f"{plain_text(h['changed_by'])} · {format_datetime(h['changed_at'])}"
+                        f"  \n{plain_text(h['text'])}"
                         + (f"  \nStatus: {FOLLOWUP_LABELS.get(h['status'], '')}"
                            if h["status"] else ""))
         if may_edit or follow_up:

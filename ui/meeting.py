@@ -16,7 +16,13 @@ from charts.trend import trend_chart, trend_series
 from core.model_config import LayerSpec
 from data_access.interpretations import open_followups
 from data_access.meeting_store import load_pack_html, load_packs
-from indicators.format import format_change, format_date, format_datetime, format_value
+from indicators.format import (
+    format_change,
+    format_date,
+    format_datetime,
+    format_value,
+    plain_text,
+)
 from indicators.meeting import (
     FOLLOWUP_LABELS,
     biggest_moves,
@@ -138,8 +144,8 @@ def choose_meeting_view(sidebar: Filters, views: pl.DataFrame) -> MeetingView:
         return own
     built = filters_from_view(views.filter(pl.col("name") == choice).row(0, named=True), sidebar)
     if built is None:
-        st.warning(f"Visningen «{choice}» viser en enhed eller periode, du ikke har adgang til "
-                   "eller som ikke findes. Mødet viser filtrene i sidepanelet.")
+        st.warning(f"Visningen «{plain_text(choice)}» viser en enhed eller periode, du ikke har "
+                   "adgang til eller som ikke findes. Mødet viser filtrene i sidepanelet.")
         return own
     return MeetingView(built[0], built[1], choice)
 
@@ -215,7 +221,8 @@ def summary_section(filters: Filters, values: pl.DataFrame, meeting_date: dt.dat
     for r in followups.iter_rows(named=True):
         due = format_date(r["due_on"]) if r["due_on"] else "ingen frist"
         flag = "**Forfalden før mødet** · " if r["due_before_meeting"] else ""
-        right.markdown(f"{flag}Frist {due} · {r['owner'] or '–'} · {r['box_id']}: {r['text']} "
+        right.markdown(f"{flag}Frist {due} · {plain_text(r['owner']) or '–'} · "
+                       f"{plain_text(r['box_id'])}: {plain_text(r['text'])} "
                        f"({FOLLOWUP_LABELS.get(r['status'] or '', '')})")
     if followups.is_empty():
         right.markdown("Ingen åbne opfølgninger.")
@@ -302,7 +309,7 @@ def last_meeting(filters: Filters, meeting_date: dt.date) -> None:
         return
     pack = packs.row(0, named=True)
     st.markdown(f"Mødepakke til mødet {format_date(pack['meeting_date'])}, lavet "
-                f"{format_datetime(pack['created_at'])} af {pack['author']}.")
+                f"{format_datetime(pack['created_at'])} af {plain_text(pack['author'])}.")
     html = load_pack_html(engine(), scope=viewer.scope, pack_id=pack["id"]) or ""
     st.download_button("Hent sidste mødepakke (HTML)", html.encode("utf-8"),
                        file_name=f"moedepakke_{pack['meeting_date'].isoformat()}.html",

@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 from data_access.meeting_store import load_views, save_view
+from indicators.format import plain_text
 from indicators.periods import period_label
 from ui.context import current_viewer, engine
 from ui.filters import AGE_GROUPS, Filters
@@ -50,11 +51,14 @@ def saved_views_panel(filters: Filters, *, key: str = "views",
                       on_open: Callable[[dict], None] | None = None) -> pl.DataFrame:
     """The list of views (one click opens one: ``on_open``, by default :func:`open_view`) and a
     "Gem visning" control; returns the views of the programme."""
-    views = load_views(engine(), programme_id=filters.programme.id)
+    views = load_views(engine(), scope=current_viewer().scope,
+                       programme_id=filters.programme.id)
     with st.sidebar.expander("Gemte visninger", icon=":material/bookmarks:",
                              expanded=not views.is_empty()):
         for row in views.iter_rows(named=True):
-            if st.button(row["name"], key=f"{key}_open_{row['id']}", help=view_caption(row),
+            # Labels and help render Markdown (images included): the name is the user's text.
+            if st.button(plain_text(row["name"]), key=f"{key}_open_{row['id']}",
+                         help=plain_text(view_caption(row)),
                          width="stretch", icon=":material/open_in_new:"):
                 (on_open or open_view)(row)
         with st.form(f"{key}_save", clear_on_submit=True, border=False):
@@ -67,11 +71,11 @@ def saved_views_panel(filters: Filters, *, key: str = "views",
 def _save(filters: Filters, name: str) -> None:
     viewer = current_viewer()
     try:
-        save_view(engine(), username=viewer.username, name=name,
+        save_view(engine(), scope=viewer.scope, username=viewer.username, name=name,
                   programme_id=filters.programme.id, period_from=filters.period_from,
                   period_to=filters.period_to, unit_code=filters_code(filters),
                   age_group=filters.age_group, vulnerable_only=filters.vulnerable_only)
-    except ValueError as exc:
+    except (ValueError, PermissionError) as exc:
         st.sidebar.error(str(exc))
         return
     st.session_state["active_view"] = name.strip()

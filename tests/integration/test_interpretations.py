@@ -182,16 +182,21 @@ def test_empty_text_is_refused(store: Engine, municipality: Scope) -> None:
         new_note(store, municipality, text="   ")
 
 
-def test_saved_views_and_the_demo_standard_view(store: Engine) -> None:
-    standard = find_view(store, name=STANDARD_VIEW)
+def test_saved_views_and_the_demo_standard_view(store: Engine, municipality: Scope) -> None:
+    standard = find_view(store, scope=municipality, name=STANDARD_VIEW)
     assert standard is not None and standard["unit_code"] == "580"
     assert standard["period_to"] == "2026H2"
-    save_view(store, username="leder", name="Nord, 3-5 år", programme_id=PROGRAMME,
-              period_from="2025H1", period_to="2026H1", unit_code="580-N", age_group="3-5",
-              vulnerable_only=True)
-    save_view(store, username="leder", name="Nord, 3-5 år", programme_id=PROGRAMME,
-              period_from="2025H2", period_to="2026H2", unit_code="580-N", age_group="3-5",
-              vulnerable_only=True)  # same name: replaced, not duplicated
-    views = load_views(store, programme_id=PROGRAMME)
+    save_view(store, scope=municipality, username="leder", name="Nord, 3-5 år",
+              programme_id=PROGRAMME, period_from="2025H1", period_to="2026H1",
+              unit_code="580-N", age_group="3-5", vulnerable_only=True)
+    save_view(store, scope=municipality, username="leder", name="Nord, 3-5 år",
+              programme_id=PROGRAMME, period_from="2025H2", period_to="2026H2",
+              unit_code="580-N", age_group="3-5", vulnerable_only=True)  # replaced, not doubled
+    views = load_views(store, scope=municipality, programme_id=PROGRAMME)
     assert views["name"].to_list().count("Nord, 3-5 år") == 1
-    assert find_view(store, name="Nord, 3-5 år")["period_from"] == "2025H2"
+    assert find_view(store, scope=municipality, name="Nord, 3-5 år")["period_from"] == "2025H2"
+    # Someone else cannot overwrite it by saving under the same name.
+    with pytest.raises(ValueError):
+        save_view(store, scope=municipality, username="konsulent", name="Nord, 3-5 år",
+                  programme_id=PROGRAMME, period_from="2025H1", period_to="2026H1",
+                  unit_code="580", age_group="alle", vulnerable_only=False)
