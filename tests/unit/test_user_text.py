@@ -8,7 +8,7 @@ import string
 import pytest
 
 from indicators.format import plain_text
-from reports.meeting_pack import _note_html
+from reports.meeting_pack import TEMPLATES, _note
 
 
 @pytest.mark.parametrize(("typed", "expected"), [
@@ -38,10 +38,12 @@ def test_no_markdown_punctuation_is_left_unescaped() -> None:
 
 
 def test_the_meeting_pack_escapes_a_note_and_its_owner() -> None:
-    html = _note_html(dict(
+    # the pack's own template macro renders the note (Jinja2 autoescape)
+    macro = TEMPLATES.get_template("notes.html.j2").module.note  # type: ignore[attr-defined]
+    html = str(macro(_note(dict(
         kind="opfoelgning", owner="<img src='http://h/o.png'>", due_on=dt.date(2026, 12, 1),
         status="aaben", author="leder", created_at=dt.datetime(2026, 11, 23, 10, 0),
-        period="2026H2", text="![x](http://h/p.png) <script>alert(1)</script>"))
+        period="2026H2", text="![x](http://h/p.png) <script>alert(1)</script>"))))
     assert "<img" not in html and "<script" not in html
-    assert "&lt;img src=&#x27;http://h/o.png&#x27;&gt;" in html
+    assert "&lt;img src=&#39;http://h/o.png&#39;&gt;" in html
     assert "![x](http://h/p.png) &lt;script&gt;alert(1)&lt;/script&gt;" in html
