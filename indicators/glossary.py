@@ -3,11 +3,14 @@
 The texts take their numbers (the small-number limit, the completeness threshold, the ±15 % band)
 and labels from the modules that define them, so the help cannot drift from what is computed.
 
+The small-number limit and its text (``Settings.min_n``, ``Settings.withheld_text``) are
+configuration, so the caller passes them.
+
 Examples
 --------
->>> TERMS["n"].title
+>>> terms(min_n=5, withheld_text="< 5")["n"].title
 'n'
->>> glossary_markdown().startswith("**n**")
+>>> glossary_markdown(min_n=5, withheld_text="< 5").startswith("**n**")
 True
 """
 
@@ -16,10 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from indicators.completeness import DEFAULT_THRESHOLD, UNCERTAIN_TEXT
-from indicators.format import SUPPRESSED_TEXT, format_value
+from indicators.format import format_value
 from indicators.status import STATUS_LABELS, TOLERANCE
-
-MIN_N = 5  # the default small-number limit in config.toml (each indicator's ``min_n``)
 
 
 @dataclass(frozen=True)
@@ -28,15 +29,15 @@ class Term:
     text: str
 
 
-def _terms(threshold: float = DEFAULT_THRESHOLD) -> list[Term]:
+def _terms(*, min_n: int, withheld_text: str, threshold: float) -> list[Term]:
     band = format_value(TOLERANCE * 100, "%").replace(",0 %", " %")
     limit = format_value(threshold, "%").replace(",0 %", " %")
     return [
         Term("n", "Antallet, som et tal bygger på: for de fleste indikatorer antal børn, for "
              "andre antal forældre, medarbejdere, møder eller dagtilbud. Står ved siden af "
              "værdien, så man kan se, hvor sikkert tallet er."),
-        Term(SUPPRESSED_TEXT, f"Tallet er skjult af hensyn til fortroligheden, fordi det bygger "
-             f"på færre end {MIN_N} børn (eller forældre eller medarbejdere) – eller fordi det "
+        Term(withheld_text, f"Tallet er skjult af hensyn til fortroligheden, fordi det bygger "
+             f"på færre end {min_n} børn (eller forældre eller medarbejdere) – eller fordi det "
              "ellers ville kunne regnes ud fra de andre tal, man kan se. Et skjult tal er ikke "
              "det samme som manglende data, der vises som \"Ingen data\"."),
         Term(STATUS_LABELS["on_track"], "Målet er nået: værdien er på eller over målet (eller "
@@ -76,14 +77,22 @@ def _terms(threshold: float = DEFAULT_THRESHOLD) -> list[Term]:
     ]
 
 
-TERMS: dict[str, Term] = {t.title: t for t in _terms()}
+def glossary(*, min_n: int, withheld_text: str,
+             threshold: float = DEFAULT_THRESHOLD) -> list[Term]:
+    """The terms in reading order, with the configured small-number limit, its text and the
+    completeness threshold."""
+    return _terms(min_n=min_n, withheld_text=withheld_text, threshold=threshold)
 
 
-def glossary(*, threshold: float = DEFAULT_THRESHOLD) -> list[Term]:
-    """The terms in reading order, with the configured completeness threshold."""
-    return _terms(threshold)
+def terms(*, min_n: int, withheld_text: str,
+          threshold: float = DEFAULT_THRESHOLD) -> dict[str, Term]:
+    """The terms by title (for a tooltip on one word)."""
+    return {t.title: t for t in glossary(min_n=min_n, withheld_text=withheld_text,
+                                         threshold=threshold)}
 
 
-def glossary_markdown(*, threshold: float = DEFAULT_THRESHOLD) -> str:
+def glossary_markdown(*, min_n: int, withheld_text: str,
+                      threshold: float = DEFAULT_THRESHOLD) -> str:
     """The glossary as Markdown (``st.markdown`` on a help page): a bold term, then its text."""
-    return "\n\n".join(f"**{t.title}**  \n{t.text}" for t in glossary(threshold=threshold))
+    return "\n\n".join(f"**{t.title}**  \n{t.text}" for t in glossary(
+        min_n=min_n, withheld_text=withheld_text, threshold=threshold))
