@@ -12,6 +12,7 @@ CONFIG_PATH = ROOT / "config.toml"
 DEFAULT_SQLITE_PATH = ROOT / "data" / "demo.sqlite"
 DEFAULT_MIN_N = 5
 DEFAULT_STANDARD_VIEW = "Styregruppens standardvisning"
+DEFAULT_COMPLETENESS_THRESHOLD = 80.0
 
 
 class SettingsError(ValueError):
@@ -33,6 +34,10 @@ class Settings:
     min_n: int = DEFAULT_MIN_N
     # The saved view the meeting page and ``manage.py meeting-pack`` start from.
     standard_view: str = DEFAULT_STANDARD_VIEW
+
+    # Completeness (share of the enrolled children assessed, in %) below which a child
+    # indicator's value is marked "usikkert datagrundlag" (issue 15).
+    completeness_threshold: float = DEFAULT_COMPLETENESS_THRESHOLD
 
     @property
     def withheld_text(self) -> str:
@@ -66,10 +71,18 @@ def load_settings(*, config_path: Path | None = None) -> Settings:
         raise SettingsError(f"min_n skal være et helt tal på mindst 1 (er {min_n!r}).")
     standard_view = str(os.environ.get("STANDARD_VIEW") or app.get("standard_view")
                         or DEFAULT_STANDARD_VIEW).strip()
+    threshold = os.environ.get("COMPLETENESS_THRESHOLD") or app.get(
+        "completeness_threshold", DEFAULT_COMPLETENESS_THRESHOLD)
+    try:
+        threshold = -1.0 if isinstance(threshold, bool) else float(threshold)
+    except (TypeError, ValueError):
+        threshold = -1.0
+    if not 0 <= threshold <= 100:
+        raise SettingsError("completeness_threshold skal være et tal mellem 0 og 100 (procent).")
     proxies = os.environ.get("TRUSTED_PROXIES", ",".join(app.get("trusted_proxies", [])))
     return Settings(
         database_url=url, demo_mode=demo, config_path=path, min_n=int(min_n),
-        standard_view=standard_view,
+        standard_view=standard_view, completeness_threshold=threshold,
         session_idle_hours=float(os.environ.get(
             "SESSION_IDLE_HOURS", app.get("session_idle_hours", 8.0))),
         session_absolute_hours=float(os.environ.get(

@@ -19,6 +19,7 @@ from data_access.raw import date_range, load_sources
 from indicators.engine import aggregate
 from indicators.periods import period_of, periods_frame
 from indicators.registry import COMPUTATIONS
+from pipeline.analyses import store_analyses
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ def refresh(engine: Engine, config: ChangeModelConfig) -> RefreshReport:
         for programme in config.programmes:
             values = compute_programme_values(programme, sources)
             rows += replace_programme_values(conn, programme_id=programme.id, values=values)
+        rows += store_analyses(conn, config, sources)  # flows, time in yellow, completeness
         bump_data_version(conn)
     update_statistics(engine)
     return RefreshReport(rows=rows, seconds=time.perf_counter() - started,
