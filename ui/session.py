@@ -29,6 +29,7 @@ _STANDARD_VIEW_APPLIED = "meeting_view_applied"
 _MEETING_SECTION = "meeting_section"
 _MEETING_PACK = "meeting_pack"
 _PERIOD_FROM, _PERIOD_TO = "f_from", "f_to"
+_CHART_GENERATION = "chart_generation"
 
 
 # The viewer (set by ui.auth after login)
@@ -130,3 +131,12 @@ def period_range() -> tuple[str, str] | None:
 
 def set_period_range(period_from: str, period_to: str) -> None:
     st.session_state[_PERIOD_FROM], st.session_state[_PERIOD_TO] = period_from, period_to
+
+
+# Part of the layer charts' keys: bumped to clear a chart's point selection ("Tilbage")
+def chart_generation() -> int:
+    return int(st.session_state.get(_CHART_GENERATION, 0))
+
+
+def bump_chart_generation() -> None:
+    st.session_state[_CHART_GENERATION] = chart_generation() + 1
