@@ -107,6 +107,7 @@ def flow_sankey_chart(flows: pl.DataFrame, *, from_round: str, withheld_text: st
             "customdata": link_hover, "hovertemplate": "%{customdata}<extra></extra>",
         },
         textfont={"size": 15, "color": "#1f2933"},
+        domain={"x": [0, 1], "y": [0, 0.84]},  # room above for the title, whatever the theme
     ))
     total = cells[TOTAL, TOTAL]
     subtitle = f"{_children(total, withheld_text)} vurderet i begge halvår"

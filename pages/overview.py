@@ -53,7 +53,7 @@ for column, layer in zip(columns, programme.layers, strict=True):
                 suppressed=bool(row.get("suppressed")), change=row.get("change"),
                 unit=box.headline.unit, target=box.headline.target,
                 status=row.get("status", "no_data"), withheld_text=settings.withheld_text,
-                href=layer_link(layer, box), completeness=completeness_text(row),
+                href=layer_link(layer, box), completeness=completeness_text(row, warning=False),
                 uncertain=bool(row.get("uncertain")),
             ), unsafe_allow_html=True)
         link_to_layer(layer.id, f"Se {layer.title.lower()} →")

@@ -58,12 +58,12 @@ def with_completeness(filters: Filters, values: pl.DataFrame) -> pl.DataFrame:
         pl.when(child).then(pl.col("uncertain")).otherwise(None).alias("uncertain"))
 
 
-def completeness_text(row: dict) -> str | None:
+def completeness_text(row: dict, *, warning: bool = True) -> str | None:
     """``Datakomplethed 92,3 %`` (plus the warning) for a value row, or None."""
     if row.get("completeness") is None:
         return None
     text = f"Datakomplethed {format_value(row['completeness'], '%')}"
-    return f"{text} · ⚠ {UNCERTAIN_TEXT}" if row.get("uncertain") else text
+    return f"{text} · ⚠ {UNCERTAIN_TEXT}" if warning and row.get("uncertain") else text
 
 
 # --- Position flows and time in yellow ------------------------------------------------------
@@ -89,20 +89,20 @@ def flow_section(filters: Filters, spec: IndicatorSpec) -> None:
     flows = cache.position_flows(_url(), viewer.scope, filters.unit_id, from_round, version)
     curve = cache.yellow_survival(_url(), viewer.scope, filters.unit_id, from_round, version)
     summary = cache.yellow_summary(_url(), viewer.scope, filters.unit_id, from_round, version)
-    left, right = st.columns([3, 2])
-    left.plotly_chart(flow_sankey_chart(flows, from_round=from_round, withheld_text=withheld,
-                                        title="Hvor var børnene et halvår senere?"),
-                      config=PLOTLY_CONFIG, key=f"sankey_{spec.id}")
+    st.plotly_chart(flow_sankey_chart(flows, from_round=from_round, withheld_text=withheld,
+                                      title="Hvor var børnene et halvår senere?"),
+                    config=PLOTLY_CONFIG, key=f"sankey_{spec.id}")
+    left, right = st.columns([2, 1], vertical_alignment="center")
     if curve.is_empty():
-        right.info("Tid i gul: ingen børn kom i gul position i halvåret.")
+        left.info("Tid i gul: ingen børn kom i gul position i halvåret.")
     else:
-        right.plotly_chart(yellow_survival_chart(
+        left.plotly_chart(yellow_survival_chart(
             curve, withheld_text=withheld,
             title=f"Tid i gul for børn, der kom i gul i {period_label(from_round)}"),
             config=PLOTLY_CONFIG, key=f"survival_{spec.id}")
     if not summary.is_empty():
         row = summary.row(0, named=True)
-        a, b, c = right.columns(3)
+        a, b, c = right.container(), right.container(), right.container()
         a.metric("Kom i gul", withheld if row["withheld"] else format_number(row["entered"], 0))
         median = row["median_rounds"]
         b.metric("Mediantid i gul", withheld if row["withheld"] else (
@@ -215,7 +215,7 @@ def funnel_section(filters: Filters, spec: IndicatorSpec, institutions: pl.DataF
 def indicator_help(spec: IndicatorSpec) -> None:
     """An "Om indikatoren" popover: definition, numerator, denominator, source, n, filters."""
     settings = app_settings()
-    with st.popover("ⓘ Om indikatoren"):
+    with st.popover("Om indikatoren", icon=":material/info:"):
         st.markdown(indicator_help_markdown(
             spec, COMPUTATIONS[spec.computation], min_n=spec.min_n,
             withheld_text=settings.withheld_text,

@@ -114,14 +114,14 @@ def drill_panel(filters: Filters, layer: LayerSpec, box: BoxSpec, spec: Indicato
             "Værdi": format_value(rows[unit["id"]]["value"], spec.unit,
                                   suppressed=rows[unit["id"]]["suppressed"],
                                   withheld_text=withheld) if unit["id"] in rows else "Ingen data",
-            "n": (None if unit["id"] not in rows or rows[unit["id"]]["suppressed"]
-                  else rows[unit["id"]]["n"]),
+            "n": ("" if unit["id"] not in rows or rows[unit["id"]]["suppressed"]
+                  else str(rows[unit["id"]]["n"])),
             "Status": STATUS_LABELS[rows[unit["id"]]["status"] if unit["id"] in rows
                                     else "no_data"],
             "Datakomplethed": (completeness_text(rows[unit["id"]]) or "") if unit["id"] in rows
             else "",
         } for unit in behind.iter_rows(named=True)],
-            schema={"Enhed": pl.Utf8, "Værdi": pl.Utf8, "n": pl.Int64, "Status": pl.Utf8,
+            schema={"Enhed": pl.Utf8, "Værdi": pl.Utf8, "n": pl.Utf8, "Status": pl.Utf8,
                     "Datakomplethed": pl.Utf8})
         st.dataframe(table, hide_index=True, width="stretch", key=f"drill_table_{spec.id}")
         uncertain = sum(1 for r in rows.values() if r.get("uncertain"))

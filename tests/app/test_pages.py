@@ -85,8 +85,9 @@ def test_institution_page_compares_a_daycare_with_its_area_and_municipality(app)
     at = app("leder", enhed="580-001")
     at.switch_page("pages/institution.py").run()
     assert not at.exception
+    at.segmented_control(key="compare_view").set_value("Rangering").run()
     frames = at.dataframe
-    assert len(frames) == 2  # comparison and ranking
+    assert len(frames) == 2  # comparison and ranking (the funnel is the default view)
     comparison = frames[0].value
     assert list(comparison.columns)[:5] == ["Boks", "Indikator", "Børnehuset Solsikken",
                                             "Område Nord", "Aabenraa Kommune (demo)"]
