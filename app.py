@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from core.model_config import ConfigError
 from core.settings import SettingsError
 from data_access.db import DatabaseUnavailable, get_engine, schema_status
+from indicators.format import format_updated
 from pages.layer import layer_page  # the one callable page: one st.Page per layer (navigation)
 from ui import auth, cache, session
 from ui.context import app_settings, change_model
@@ -61,6 +62,9 @@ def main() -> None:
     if filters is None:
         st.stop()
     session.set_filters(filters)
+    changed = cache.data_changed_at(settings.database_url, version)
+    if changed is not None:  # "Data opdateret den 23.11.2026 kl. 14.05", Danish time
+        st.sidebar.caption(f"Data opdateret den {format_updated(changed)}")
     page = pages_for(viewer, filters.programme, layer_page)
     # The tab names the page and the programme
     st.set_page_config(page_title=f"{page.title} · {filters.programme.title}")

@@ -7,7 +7,7 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from indicators.equity import FOCUS, GROUP_LABELS, OTHERS
-from indicators.format import SUPPRESSED_TEXT, format_number, format_value
+from indicators.format import format_number, format_value
 from indicators.periods import period_label
 
 FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 14, "color": "#1f2933"}
@@ -16,17 +16,17 @@ GAP_COLOUR = "#4a5563"
 TARGET_COLOUR = "#1b7f3b"
 
 
-def _hover(row: dict | None, share: str, n: str) -> str:
+def _hover(row: dict | None, share: str, n: str, withheld_text: str) -> str:
     if row is None:
         return "Ingen data"
     if row["withheld"]:
-        return f"{SUPPRESSED_TEXT} (skjult af hensyn til fortrolighed)"
+        return f"{withheld_text} (skjult af hensyn til fortrolighed)"
     text = format_value(row[share], "%")
     return f"{text} (n={format_number(row[n], 0)})" if row[n] is not None else text
 
 
-def equity_chart(frame: pl.DataFrame, *, target: float, periods: list[str] | None = None,
-                 title: str = "") -> go.Figure:
+def equity_chart(frame: pl.DataFrame, *, target: float, withheld_text: str,
+                 periods: list[str] | None = None, title: str = "") -> go.Figure:
     """Both groups' lines and the gap, per period.
 
     Parameters
@@ -39,7 +39,9 @@ def equity_chart(frame: pl.DataFrame, *, target: float, periods: list[str] | Non
         The gap's target, in percentage points (e.g. 10).
     periods
         The periods to show, in order (a period missing from ``frame`` is "Ingen data", a gap
-        in the lines); default: the frame's periods. Withheld periods get a "< 5" marker.
+        in the lines); default: the frame's periods. Withheld periods get a marker.
+    withheld_text
+        What a withheld period reads (``Settings.withheld_text``, e.g. ``< 5``).
     """
     rows = {r["period"]: r for r in frame.iter_rows(named=True)}
     periods = periods or sorted(rows)
@@ -53,14 +55,14 @@ def equity_chart(frame: pl.DataFrame, *, target: float, periods: list[str] | Non
             x=x, y=[rows[p][share] if p in rows else None for p in periods],
             name=GROUP_LABELS[group], mode="lines+markers",
             line={"color": GROUP_COLOURS[group], "width": 3}, marker={"size": 9},
-            customdata=[_hover(rows.get(p), share, n) for p in periods],
+            customdata=[_hover(rows.get(p), share, n, withheld_text) for p in periods],
             hovertemplate="%{customdata}<extra>" + GROUP_LABELS[group] + "</extra>",
             connectgaps=False,
         ), row=1, col=1)
     fig.add_trace(go.Scatter(
         x=x, y=[rows[p]["gap"] if p in rows else None for p in periods], name="Forskel",
         mode="lines+markers", line={"color": GAP_COLOUR, "width": 3}, marker={"size": 9},
-        customdata=[_gap_hover(rows.get(p)) for p in periods],
+        customdata=[_gap_hover(rows.get(p), withheld_text) for p in periods],
         hovertemplate="%{customdata}<extra>Forskel</extra>", connectgaps=False,
     ), row=2, col=1)
     fig.add_trace(go.Scatter(
@@ -80,7 +82,7 @@ def equity_chart(frame: pl.DataFrame, *, target: float, periods: list[str] | Non
         if p in rows and rows[p]["withheld"]:
             for yref in ("y domain", "y2 domain"):
                 fig.add_annotation(
-                    x=label, y=0.06, xref="x", yref=yref, text=SUPPRESSED_TEXT, showarrow=False,
+                    x=label, y=0.06, xref="x", yref=yref, text=withheld_text, showarrow=False,
                     font={"size": 14, "color": "#4a5563"}, bgcolor="#eef1f5",
                     bordercolor="#9aa5b1", borderwidth=1, borderpad=3)
     fig.update_layout(
@@ -91,9 +93,9 @@ def equity_chart(frame: pl.DataFrame, *, target: float, periods: list[str] | Non
     return fig
 
 
-def _gap_hover(row: dict | None) -> str:
+def _gap_hover(row: dict | None, withheld_text: str) -> str:
     if row is None:
         return "Ingen data"
     if row["withheld"]:
-        return f"{SUPPRESSED_TEXT} (skjult af hensyn til fortrolighed)"
+        return f"{withheld_text} (skjult af hensyn til fortrolighed)"
     return format_value(row["gap"], "procentpoint")

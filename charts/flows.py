@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from indicators.flows import LABELS, POSITIONS, TOTAL, next_round
-from indicators.format import SUPPRESSED_TEXT, format_number, format_value
+from indicators.format import format_number, format_value
 from indicators.periods import period_label
 
 POSITION_COLOURS = {"green": "#2e8540", "yellow": "#e0b000", "red": "#c0392b"}
@@ -22,14 +22,14 @@ WITHHELD_WIDTH = 2.5  # band width when nothing published bounds a withheld flow
 FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 14, "color": "#1f2933"}
 
 
-def _count_text(count: int | None) -> str:
-    return SUPPRESSED_TEXT if count is None else format_value(float(count), "antal")
+def _count_text(count: int | None, withheld_text: str) -> str:
+    return withheld_text if count is None else format_value(float(count), "antal")
 
 
-def _children(count: int | None) -> str:
+def _children(count: int | None, withheld_text: str) -> str:
     if count is None:
-        return SUPPRESSED_TEXT + " børn"
-    return f"{_count_text(count)} {'barn' if count == 1 else 'børn'}"
+        return withheld_text + " børn"
+    return f"{_count_text(count, withheld_text)} {'barn' if count == 1 else 'børn'}"
 
 
 def _withheld_widths(cells: dict[tuple[str, str], int | None]) -> dict[tuple[str, str], float]:
@@ -54,7 +54,8 @@ def _withheld_widths(cells: dict[tuple[str, str], int | None]) -> dict[tuple[str
     return widths
 
 
-def flow_sankey_chart(flows: pl.DataFrame, *, from_round: str, title: str = "") -> go.Figure:
+def flow_sankey_chart(flows: pl.DataFrame, *, from_round: str, withheld_text: str,
+                      title: str = "") -> go.Figure:
     """Children by position in ``from_round`` (left) and in the next round (right).
 
     Parameters
@@ -64,6 +65,8 @@ def flow_sankey_chart(flows: pl.DataFrame, *, from_round: str, title: str = "") 
         ``to_position``, ``count``, ``withheld``; 16 rows with the totals as ``"alle"``).
     from_round
         The first round (``2025H1``), for the column headings.
+    withheld_text
+        What a withheld count reads (``Settings.withheld_text``, e.g. ``< 5``).
     """
     cells: dict[tuple[str, str], int | None] = {
         (r["from_position"], r["to_position"]): None if r["withheld"] else r["count"]
@@ -74,8 +77,8 @@ def flow_sankey_chart(flows: pl.DataFrame, *, from_round: str, title: str = "") 
     for side, when in (("from", before), ("to", after)):
         for position in POSITIONS:
             total = cells[position, TOTAL] if side == "from" else cells[TOTAL, position]
-            node_labels.append(f"{LABELS[position]}: {_count_text(total)}")
-            node_hover.append(f"{LABELS[position]} i {when}: {_children(total)}")
+            node_labels.append(f"{LABELS[position]}: {_count_text(total, withheld_text)}")
+            node_hover.append(f"{LABELS[position]} i {when}: {_children(total, withheld_text)}")
             node_colours.append(POSITION_COLOURS[position])
     widths = _withheld_widths(cells)
     sources, targets, values, link_hover, link_colours = [], [], [], [], []
@@ -87,7 +90,8 @@ def flow_sankey_chart(flows: pl.DataFrame, *, from_round: str, title: str = "") 
             sources.append(i)
             targets.append(3 + j)
             values.append(float(count) if count is not None else widths[source, target])
-            link_hover.append(f"{LABELS[source]} → {LABELS[target]}: {_children(count)}")
+            link_hover.append(
+                f"{LABELS[source]} → {LABELS[target]}: {_children(count, withheld_text)}")
             link_colours.append(LINK_COLOURS[target] if count is not None
                                 else WITHHELD_LINK_COLOUR)
     fig = go.Figure(go.Sankey(
@@ -103,9 +107,10 @@ def flow_sankey_chart(flows: pl.DataFrame, *, from_round: str, title: str = "") 
             "customdata": link_hover, "hovertemplate": "%{customdata}<extra></extra>",
         },
         textfont={"size": 15, "color": "#1f2933"},
+        domain={"x": [0, 1], "y": [0, 0.84]},  # room above for the title, whatever the theme
     ))
     total = cells[TOTAL, TOTAL]
-    subtitle = f"{_children(total)} vurderet i begge halvår"
+    subtitle = f"{_children(total, withheld_text)} vurderet i begge halvår"
     fig.update_layout(
         title={"text": f"{title}<br>{subtitle}" if title else subtitle,
                "font": {"size": 16}},
@@ -127,15 +132,18 @@ def _round_label(t: int) -> str:
     return ROUND_LABELS.get(t, f"Efter {t} halvår")
 
 
-def yellow_survival_chart(curve: pl.DataFrame, *, title: str = "") -> go.Figure:
+def yellow_survival_chart(curve: pl.DataFrame, *, withheld_text: str,
+                          title: str = "") -> go.Figure:
     """The share of children still in yellow 0, 1, 2, 3 rounds after entering yellow.
 
     Parameters
     ----------
     curve
         From :func:`indicators.flows.yellow_survival` (``rounds``, ``at_risk``,
-        ``still_yellow``, ``withheld``). Withheld rounds get a "< 5" marker at the bottom of
-        the plot instead of a point.
+        ``still_yellow``, ``withheld``). Withheld rounds get a ``withheld_text`` marker at the
+        bottom of the plot instead of a point.
+    withheld_text
+        What a withheld share reads (``Settings.withheld_text``, e.g. ``< 5``).
     """
     rows = curve.sort("rounds").iter_rows(named=True)
     x: list[str] = []
@@ -148,7 +156,7 @@ def yellow_survival_chart(curve: pl.DataFrame, *, title: str = "") -> go.Figure:
         x.append(label)
         if row["withheld"]:
             y.append(None)
-            hover.append(f"{label}: {SUPPRESSED_TEXT} (skjult af hensyn til fortrolighed)")
+            hover.append(f"{label}: {withheld_text} (skjult af hensyn til fortrolighed)")
             text.append("")
             withheld.append(label)
         else:
@@ -176,13 +184,13 @@ def yellow_survival_chart(curve: pl.DataFrame, *, title: str = "") -> go.Figure:
                "gridcolor": "#e6e9ee", "title": {"text": "Andel stadig i gul"}},
         xaxis={"tickangle": 0, "type": "category", "categoryorder": "array",
                "categoryarray": x},
-        annotations=[_withheld_marker(label) for label in withheld],
+        annotations=[_withheld_marker(label, withheld_text) for label in withheld],
     )
     return fig
 
 
-def _withheld_marker(x: str) -> dict:
+def _withheld_marker(x: str, withheld_text: str) -> dict:
     """A visible "< 5" at the foot of a withheld point: withheld, not missing."""
-    return {"x": x, "y": 0.04, "xref": "x", "yref": "paper", "text": SUPPRESSED_TEXT,
+    return {"x": x, "y": 0.04, "xref": "x", "yref": "paper", "text": withheld_text,
             "showarrow": False, "font": {"size": 14, "color": "#4a5563"},
             "bgcolor": "#eef1f5", "bordercolor": "#9aa5b1", "borderwidth": 1, "borderpad": 3}

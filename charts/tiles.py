@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from indicators.completeness import UNCERTAIN_TEXT
 from indicators.format import format_change, format_value
 from indicators.status import STATUS_COLOURS, STATUS_ICONS, STATUS_LABELS, STATUS_TEXT_COLOURS
 
@@ -20,20 +21,32 @@ TILE_CSS = """
 .cm-badge {display:inline-block;border-radius:10px;padding:1px 8px;font-size:.75rem;
   font-weight:600;background:var(--status);color:var(--status-text);margin-top:4px;}
 .cm-target {font-size:.75rem;color:#4a5563;margin-left:6px;}
+.cm-complete {font-size:.75rem;color:#4a5563;margin-top:3px;}
+.cm-uncertain {font-size:.75rem;font-weight:600;color:#7a4a00;background:#fff4d6;
+  border-radius:4px;padding:1px 6px;margin-top:3px;display:inline-block;}
+a.cm-link {text-decoration:none;color:inherit;display:block;}
+a.cm-link:hover .cm-tile {box-shadow:0 2px 8px rgba(11,79,138,.25);border-color:#0b4f8a;}
 </style>
 """
 
 
 def box_tile_html(*, box_id: str, title: str, full_text: str, indicator_name: str,
                   value: float | None, suppressed: bool, change: float | None, unit: str,
-                  target: float, status: str, withheld_text: str) -> str:
+                  target: float, status: str, withheld_text: str, href: str | None = None,
+                  completeness: str | None = None, uncertain: bool = False) -> str:
     """One box of the model. The full seed text is the tile's tooltip; a withheld value reads
-    ``withheld_text``."""
+    ``withheld_text``. With ``href`` the tile is a link (to its layer page, at the box);
+    ``completeness`` (e.g. "Datakomplethed 92,3 %") is shown under the value, and ``uncertain``
+    adds the "usikkert datagrundlag" mark."""
     value_text = format_value(value, unit, suppressed=suppressed, withheld_text=withheld_text)
     change_text = format_change(change, unit)
     change_html = (f'<div class="cm-change" title="Ændring siden forrige periode">'
                    f"{escape(change_text)} siden forrige periode</div>" if change_text else "")
-    return (
+    complete_html = (f'<div class="cm-complete">{escape(completeness)}</div>'
+                     if completeness else "")
+    if uncertain:
+        complete_html += f'<div class="cm-uncertain">⚠ {escape(UNCERTAIN_TEXT)}</div>'
+    tile = (
         f'<div class="cm-tile" title="{escape(full_text)}" data-box="{escape(box_id)}" '
         f'style="--status:{STATUS_COLOURS[status]};--status-text:{STATUS_TEXT_COLOURS[status]}">'
         f"<h4>{escape(box_id)} · {escape(title)}</h4>"
@@ -41,5 +54,9 @@ def box_tile_html(*, box_id: str, title: str, full_text: str, indicator_name: st
         f'<div><span class="cm-value">{escape(value_text)}</span>{change_html}</div>'
         f'<span class="cm-badge">{STATUS_ICONS[status]} {escape(STATUS_LABELS[status])}</span>'
         f'<span class="cm-target">Mål {escape(format_value(target, unit))}</span>'
-        "</div>"
+        f"{complete_html}</div>"
     )
+    if href is None:
+        return tile
+    return (f'<a class="cm-link" href="{escape(href)}" target="_self" '
+            f'aria-label="Åbn {escape(box_id)} · {escape(title)}">{tile}</a>')

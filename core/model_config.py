@@ -56,6 +56,9 @@ class IndicatorSpec(_Strict):
     target: float
     target_year: int = Field(ge=2000, le=2100)
     min_n: int = Field(ge=1)
+    # How the layer page draws it besides its trend: "flows" adds the position flows and time in
+    # yellow of the chosen unit (issue 15). Gap indicators always get both groups' lines.
+    view: Literal["trend", "flows"] = "trend"
     # ``computation`` and ``params`` are checked against the registry by ``_check_computations``.
 
 

@@ -16,6 +16,7 @@ DEFAULT_MIN_N = 5
 DEFAULT_STANDARD_VIEW = "Styregruppens standardvisning"
 DEFAULT_ACCESS_CONTACT = "en administrator i kommunen"
 SECRETS_PATH = ROOT / ".streamlit" / "secrets.toml"
+DEFAULT_COMPLETENESS_THRESHOLD = 80.0
 
 
 class SettingsError(ValueError):
@@ -52,6 +53,10 @@ class Settings:
     min_n: int = DEFAULT_MIN_N
     # The saved view the meeting page and ``manage.py meeting-pack`` start from.
     standard_view: str = DEFAULT_STANDARD_VIEW
+
+    # Completeness (share of the enrolled children assessed, in %) below which a child
+    # indicator's value is marked "usikkert datagrundlag" (issue 15).
+    completeness_threshold: float = DEFAULT_COMPLETENESS_THRESHOLD
 
     @property
     def withheld_text(self) -> str:
@@ -95,10 +100,18 @@ def load_settings(*, config_path: Path | None = None) -> Settings:
         sso = load_sso(document.get("sso", {}), secrets_path=SECRETS_PATH)
     except SsoSettingsError as exc:
         raise SettingsError(str(exc)) from exc
+    threshold = os.environ.get("COMPLETENESS_THRESHOLD") or app.get(
+        "completeness_threshold", DEFAULT_COMPLETENESS_THRESHOLD)
+    try:
+        threshold = -1.0 if isinstance(threshold, bool) else float(threshold)
+    except (TypeError, ValueError):
+        threshold = -1.0
+    if not 0 <= threshold <= 100:
+        raise SettingsError("completeness_threshold skal være et tal mellem 0 og 100 (procent).")
     proxies = os.environ.get("TRUSTED_PROXIES", ",".join(app.get("trusted_proxies", [])))
     return Settings(
         database_url=url, demo_mode=demo, config_path=path, min_n=int(min_n),
-        standard_view=standard_view,
+        standard_view=standard_view, completeness_threshold=threshold,
         session_idle_hours=float(os.environ.get(
             "SESSION_IDLE_HOURS", app.get("session_idle_hours", 8.0))),
         session_absolute_hours=float(os.environ.get(

@@ -189,7 +189,8 @@ def _lines() -> list[list[tuple[int, int]]]:
     return rows + cols
 
 
-def suppress_flow_table(table: np.ndarray, *, min_n: int = 5) -> np.ma.MaskedArray:
+def suppress_flow_table(table: np.ndarray, *, min_n: int = 5,
+                        withheld: np.ndarray | None = None) -> np.ma.MaskedArray:
     """Withhold small counts in a bordered 3×3 table so none of them can be worked out.
 
     Rules, applied until nothing changes:
@@ -214,6 +215,10 @@ def suppress_flow_table(table: np.ndarray, *, min_n: int = 5) -> np.ma.MaskedArr
     ----------
     table
         Raw 3×3 counts from :func:`flow_counts`.
+    withheld
+        Cells of the bordered 4×4 table already withheld for another reason (the same cell of a
+        neighbouring unit's table, see :mod:`indicators.unit_analyses`); rules 2-3 then cover
+        them too.
 
     Returns
     -------
@@ -223,6 +228,8 @@ def suppress_flow_table(table: np.ndarray, *, min_n: int = 5) -> np.ma.MaskedArr
     """
     full = _with_margins(np.asarray(table, dtype=np.int64))
     hidden = (full >= 1) & (full < min_n)
+    if withheld is not None:
+        hidden |= np.asarray(withheld, dtype=bool) & (full > 0)
     if 0 < full[3, 3] < min_n:  # an empty table (no children) is shown as zeros
         hidden[:, :] = True
     for _ in range(32):  # each pass withholds at least one more cell of 16, or stops

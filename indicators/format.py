@@ -117,3 +117,12 @@ def format_datetime(moment: dt.datetime) -> str:
     '15.01.2026 14:05'
     """
     return danish_time(moment).strftime("%d.%m.%Y %H:%M")
+
+
+def format_updated(moment: dt.datetime) -> str:
+    """``23.11.2026 kl. 14.05``: a stored moment in Danish time, as in "Data opdateret den …".
+
+    >>> format_updated(dt.datetime(2026, 11, 23, 13, 5))  # naive = UTC; winter: UTC+1
+    '23.11.2026 kl. 14.05'
+    """
+    return danish_time(moment).strftime("%d.%m.%Y kl. %H.%M")

@@ -3,23 +3,29 @@
 The texts take their numbers (the small-number limit, the completeness threshold, the ±15 % band)
 and labels from the modules that define them, so the help cannot drift from what is computed.
 
+The small-number limit and its text (``Settings.min_n``, ``Settings.withheld_text``) are
+configuration, so the caller passes them.
+
 Examples
 --------
->>> TERMS["n"].title
+>>> terms(min_n=5, withheld_text="< 5")["n"].title
 'n'
->>> glossary_markdown().startswith("**n**")
+>>> glossary_markdown(min_n=5, withheld_text="< 5").startswith("**n**")
 True
 """
 
 from __future__ import annotations
 
+import inspect
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from indicators.completeness import DEFAULT_THRESHOLD, UNCERTAIN_TEXT
-from indicators.format import SUPPRESSED_TEXT, format_value
+from indicators.contract import Computation
+from indicators.format import format_value
 from indicators.status import STATUS_LABELS, TOLERANCE
-
-MIN_N = 5  # the default small-number limit in config.toml (each indicator's ``min_n``)
 
 
 @dataclass(frozen=True)
@@ -28,15 +34,15 @@ class Term:
     text: str
 
 
-def _terms(threshold: float = DEFAULT_THRESHOLD) -> list[Term]:
+def _terms(*, min_n: int, withheld_text: str, threshold: float) -> list[Term]:
     band = format_value(TOLERANCE * 100, "%").replace(",0 %", " %")
     limit = format_value(threshold, "%").replace(",0 %", " %")
     return [
         Term("n", "Antallet, som et tal bygger på: for de fleste indikatorer antal børn, for "
              "andre antal forældre, medarbejdere, møder eller dagtilbud. Står ved siden af "
              "værdien, så man kan se, hvor sikkert tallet er."),
-        Term(SUPPRESSED_TEXT, f"Tallet er skjult af hensyn til fortroligheden, fordi det bygger "
-             f"på færre end {MIN_N} børn (eller forældre eller medarbejdere) – eller fordi det "
+        Term(withheld_text, f"Tallet er skjult af hensyn til fortroligheden, fordi det bygger "
+             f"på færre end {min_n} børn (eller forældre eller medarbejdere) – eller fordi det "
              "ellers ville kunne regnes ud fra de andre tal, man kan se. Et skjult tal er ikke "
              "det samme som manglende data, der vises som \"Ingen data\"."),
         Term(STATUS_LABELS["on_track"], "Målet er nået: værdien er på eller over målet (eller "
@@ -76,14 +82,115 @@ def _terms(threshold: float = DEFAULT_THRESHOLD) -> list[Term]:
     ]
 
 
-TERMS: dict[str, Term] = {t.title: t for t in _terms()}
+def glossary(*, min_n: int, withheld_text: str,
+             threshold: float = DEFAULT_THRESHOLD) -> list[Term]:
+    """The terms in reading order, with the configured small-number limit, its text and the
+    completeness threshold."""
+    return _terms(min_n=min_n, withheld_text=withheld_text, threshold=threshold)
 
 
-def glossary(*, threshold: float = DEFAULT_THRESHOLD) -> list[Term]:
-    """The terms in reading order, with the configured completeness threshold."""
-    return _terms(threshold)
+def terms(*, min_n: int, withheld_text: str,
+          threshold: float = DEFAULT_THRESHOLD) -> dict[str, Term]:
+    """The terms by title (for a tooltip on one word)."""
+    return {t.title: t for t in glossary(min_n=min_n, withheld_text=withheld_text,
+                                         threshold=threshold)}
 
 
-def glossary_markdown(*, threshold: float = DEFAULT_THRESHOLD) -> str:
+def glossary_markdown(*, min_n: int, withheld_text: str,
+                      threshold: float = DEFAULT_THRESHOLD) -> str:
     """The glossary as Markdown (``st.markdown`` on a help page): a bold term, then its text."""
-    return "\n\n".join(f"**{t.title}**  \n{t.text}" for t in glossary(threshold=threshold))
+    return "\n\n".join(f"**{t.title}**  \n{t.text}" for t in glossary(
+        min_n=min_n, withheld_text=withheld_text, threshold=threshold))
+
+
+# --- Help text per indicator ------------------------------------------------------------------
+
+# The source frames (``indicators.sources``) in Danish: where a computation's numbers come from.
+SOURCE_LABELS = {
+    "assessments": "TOPI-vurderinger (Opsporingsmodellen)",
+    "children": "indskrivninger (børn, alder og udsatte positioner)",
+    "relations": "relationsafdækninger",
+    "counselling": "registrering af åben rådgivning",
+    "family_attendance": "fremmøde i familiegrupper",
+    "staff": "personaleoversigt",
+    "training": "kompetenceforløbets uddannelses- og aktionslæringsdage",
+    "survey": "forældreundersøgelsen",
+    "meetings": "tværfaglige møder om børn",
+    "interviews": "børneinterviews",
+    "practice": "dagtilbuddenes selvevaluering af praksis",
+}
+AGGREGATION_LABELS = {
+    "share": "andel i %: 100 × tæller / nævner",
+    "rate": "tæller / nævner",
+    "mean": "gennemsnit: tæller / nævner",
+    "sum": "antal",
+    "gap": "forskel i procentpoint: andel blandt øvrige børn − andel blandt børn i udsatte "
+           "positioner",
+}
+
+
+def computation_sources(func: Callable[..., object]) -> list[str]:
+    """The source frames a computation reads (``src.<name>``), its module helpers included."""
+    module = inspect.getmodule(func)
+    seen: set[str] = set()
+    found: list[str] = []
+
+    def visit(f: Callable[..., object]) -> None:
+        if f.__name__ in seen:
+            return
+        seen.add(f.__name__)
+        try:
+            code = inspect.getsource(f)
+        except (OSError, TypeError):
+            return
+        for name in re.findall(r"src\.(\w+)", code):
+            if name in SOURCE_LABELS and name not in found:
+                found.append(name)
+        for helper in re.findall(r"\b(_\w+)\(", code):
+            target = getattr(module, helper, None)
+            if inspect.isfunction(target):
+                visit(target)
+
+    visit(func)
+    return found
+
+
+def completeness_applies(computation: Computation) -> bool:
+    """Completeness (the share of enrolled children assessed) belongs next to the indicators about
+    children that are computed from the assessments."""
+    return computation.subgroups and "assessments" in computation_sources(computation.func)
+
+
+class _Spec(Protocol):
+    @property
+    def definition(self) -> str: ...
+
+
+def indicator_help_markdown(spec: _Spec, computation: Computation, *, min_n: int,
+                            withheld_text: str,
+                            threshold: float = DEFAULT_THRESHOLD) -> str:
+    """What a reader needs to know about one indicator, in Danish Markdown: the definition,
+    numerator, denominator, source, what n counts, and which filters apply."""
+    doc = computation.doc
+    sources = [SOURCE_LABELS[s] for s in computation_sources(computation.func)]
+    limit = format_value(threshold, "%").replace(",0 %", " %")
+    if computation.subgroups:
+        filters = "Filtrene for aldersgruppe og *kun børn i udsatte positioner* gælder."
+        if completeness_applies(computation):
+            filters += (" Ved siden af værdien står datakompletheden: andelen af de indskrevne "
+                        f"børn, der er vurderet i perioden; under {limit} står der "
+                        f"*{UNCERTAIN_TEXT}*.")
+    else:
+        filters = ("Filtrene for aldersgruppe og *kun børn i udsatte positioner* gælder **ikke** "
+                   "for denne indikator: tallet er det samme under alle filtre.")
+    lines = [
+        spec.definition,
+        "",
+        f"- **Tæller:** {doc.numerator}",
+        f"- **Nævner:** {doc.denominator}",
+        f"- **Beregning:** {AGGREGATION_LABELS[computation.aggregation]}",
+        f"- **n:** {doc.n} Er n under {min_n}, vises «{withheld_text}».",
+        f"- **Kilde:** {', '.join(sources) if sources else 'de indlæste data'}",
+        f"- **Filtre:** {filters}",
+    ]
+    return "\n".join(lines)

@@ -14,7 +14,8 @@ I, S, D, B = pl.Int64, pl.Utf8, pl.Date, pl.Boolean  # noqa: E741
 
 SCHEMAS: dict[str, dict[str, PolarsDataType]] = {
     "org_units": {"id": I, "code": S, "name": S, "level": S, "parent_id": I, "path": S},
-    "children": {"child_id": I, "birth_month": D, "vulnerable": B, "institution_id": I},
+    "children": {"child_id": I, "birth_month": D, "vulnerable": B, "institution_id": I,
+                 "enrolled_on": D, "left_on": D},
     "assessments": {
         "child_id": I, "institution_id": I, "assessed_on": D, "position": S,
         "score_cognitive": I, "score_emotional": I, "score_social": I, "score_physical": I,

@@ -10,7 +10,9 @@ from charts.tiles import TILE_CSS, box_tile_html
 from indicators.periods import period_label
 from indicators.status import STATUS_LABELS, status_legend
 from indicators.summary import snapshot
+from ui.analyses import completeness_text, with_completeness
 from ui.context import app_settings, current_filters
+from ui.drill import layer_link
 from ui.export import export_buttons
 from ui.navigation import link_to_layer
 from ui.views import view_values
@@ -26,7 +28,7 @@ st.markdown(f"**{filters.unit_name}** · {period_label(filters.period_to)}"
             + ("" if filters.age_group == "alle" else f" · {filters.age_group} år"))
 
 # 2. Data
-values = view_values(filters, [filters.unit_id])
+values = with_completeness(filters, view_values(filters, [filters.unit_id]))
 now = snapshot(values, unit_id=filters.unit_id, period=filters.period_to)
 by_indicator = {row["indicator_id"]: row for row in now.iter_rows(named=True)}
 
@@ -51,9 +53,12 @@ for column, layer in zip(columns, programme.layers, strict=True):
                 suppressed=bool(row.get("suppressed")), change=row.get("change"),
                 unit=box.headline.unit, target=box.headline.target,
                 status=row.get("status", "no_data"), withheld_text=settings.withheld_text,
+                href=layer_link(layer, box), completeness=completeness_text(row, warning=False),
+                uncertain=bool(row.get("uncertain")),
             ), unsafe_allow_html=True)
         link_to_layer(layer.id, f"Se {layer.title.lower()} →")
 
 export_buttons(filters, [filters.unit_id], page="overview")
 st.caption(f"Status: {status_legend(settings.withheld_text, settings.min_n)} "
-           "Hold musen over en boks for hele teksten fra forandringsmodellen.")
+           "Hold musen over en boks for hele teksten fra forandringsmodellen; klik på den for "
+           "at åbne laget ved boksen.")

@@ -24,6 +24,7 @@ from indicators.engine import aggregate
 from indicators.membership import Member, member_periods, programme_tree, restrict_observations
 from indicators.periods import period_of, periods_frame
 from indicators.registry import COMPUTATIONS
+from pipeline.analyses import store_analyses
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +102,7 @@ def refresh_in(conn: Connection, config: ChangeModelConfig, *,
         with value_writer(conn, programme_ids=list(accepted)) as writer:
             for programme_id, values in accepted.items():
                 rows += writer.write(programme_id, values)
+    rows += store_analyses(conn, config, sources)  # flows, time in yellow, completeness
     bump_data_version(conn)
     return RefreshReport(rows=rows, seconds=time.perf_counter() - started,
                          periods=tuple(periods["period"].to_list()), refused=refused)

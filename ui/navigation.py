@@ -45,6 +45,11 @@ def _institution() -> st.Page:
                    url_path="dagtilbud")
 
 
+def _glossary() -> st.Page:
+    return st.Page(f"{PAGES_DIR}/glossary.py", title="Ordforklaring", url_path="ordforklaring",
+                   icon=":material/menu_book:")
+
+
 def _admin_pages() -> list[st.Page]:
     return [
         st.Page(f"{PAGES_DIR}/admin_import.py", title="Indlæs data", url_path="indlaes",
@@ -61,7 +66,7 @@ def anonymous_navigation(config: ChangeModelConfig, layer_page: LayerPage) -> No
     (the page itself is not run until someone is logged in and allowed to see it)."""
     layers = {layer.id: layer for p in config.programmes for layer in p.layers}
     st.navigation([_overview(), _meeting(), *_layer_pages(list(layers.values()), layer_page),
-                   _institution(), *_admin_pages()], position="hidden")
+                   _institution(), _glossary(), *_admin_pages()], position="hidden")
 
 
 def pages_for(viewer: Viewer, programme: ProgrammeSpec, layer_page: LayerPage) -> st.Page:
@@ -78,6 +83,7 @@ def pages_for(viewer: Viewer, programme: ProgrammeSpec, layer_page: LayerPage) -
         sections["Dagtilbud"] = [_institution()]
     if viewer.can(Capability.MEETING):
         sections["Overblik"].append(_meeting())
+    sections["Hjælp"] = [_glossary()]  # every role
     if viewer.can(Capability.ADMIN):
         sections["Administration"] = _admin_pages()
     page = st.navigation(sections)

@@ -29,6 +29,7 @@ _STANDARD_VIEW_APPLIED = "meeting_view_applied"
 _MEETING_SECTION = "meeting_section"
 _MEETING_PACK = "meeting_pack"
 _PERIOD_FROM, _PERIOD_TO = "f_from", "f_to"
+_CHART_GENERATION = "chart_generation"
 
 
 # The viewer (set by ui.auth after login)
@@ -168,3 +169,12 @@ def meeting_view_choice() -> str | None:
 
 def set_meeting_view_choice(name: str) -> None:
     st.session_state[MEETING_VIEW] = name
+
+
+# Part of the layer charts' keys: bumped to clear a chart's point selection ("Tilbage")
+def chart_generation() -> int:
+    return int(st.session_state.get(_CHART_GENERATION, 0))
+
+
+def bump_chart_generation() -> None:
+    st.session_state[_CHART_GENERATION] = chart_generation() + 1

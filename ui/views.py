@@ -51,3 +51,15 @@ def view_values(filters: Filters, unit_ids: list[int]) -> pl.DataFrame:
     picked = pick_subgroup(raw, metas, age_group=filters.age_group,
                            vulnerable_only=filters.vulnerable_only)
     return with_status(picked, metas)
+
+
+def areas_below(filters: Filters) -> pl.DataFrame:
+    """The areas under the chosen unit within the viewer's scope (for areas side by side);
+    empty when the chosen unit is an area or a daycare."""
+    viewer = current_viewer()
+    units = cache.org_units(app_settings().database_url, viewer.scope, data_version())
+    me = units.filter(pl.col("id") == filters.unit_id)
+    if me.is_empty() or filters.unit_level in {"area", "institution"}:
+        return units.clear()
+    return units.filter((pl.col("level") == "area")
+                        & pl.col("path").str.starts_with(me["path"].item())).sort("name")

@@ -74,7 +74,7 @@ def test_every_layer_page_draws_a_trend_chart_per_indicator_with_data(app, confi
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         assert [t.value for t in at.title] == [layer.title]
-        charts = at.get("plotly_chart")
+        charts = [c for c in at.get("plotly_chart") if c.key.startswith("trend_")]
         n_indicators = sum(len(box.indicators) for box in layer.boxes)
         no_data = [i.value for i in at.info if "Ingen data for perioden" in i.value]
         assert len(charts) + len(no_data) == n_indicators
@@ -85,8 +85,9 @@ def test_institution_page_compares_a_daycare_with_its_area_and_municipality(app)
     at = app("leder", enhed="580-001")
     at.switch_page("pages/institution.py").run()
     assert not at.exception
+    at.segmented_control(key="compare_view").set_value("Rangering").run()
     frames = at.dataframe
-    assert len(frames) == 2  # comparison and ranking
+    assert len(frames) == 2  # comparison and ranking (the funnel is the default view)
     comparison = frames[0].value
     assert list(comparison.columns)[:5] == ["Boks", "Indikator", "Børnehuset Solsikken",
                                             "Område Nord", "Aabenraa Kommune (demo)"]

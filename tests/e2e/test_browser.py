@@ -76,7 +76,7 @@ def test_the_institution_leader_is_offered_only_their_own_institution(server: st
 def test_a_link_to_a_page_with_filters_survives_the_login(server: str) -> None:
     with chromium_page() as page:
         log_in(page, server, "leder", "?side=dagtilbud&program=aabenraa&enhed=580-N&alder=3-5")
-        expect(page.get_by_role("heading", name="Rangering af dagtilbud")).to_be_visible(
+        expect(page.get_by_role("heading", name="Sammenligning af dagtilbud")).to_be_visible(
             timeout=WAIT_MS)
         assert "/dagtilbud" in page.url
         assert "alder=3-5" in page.url and "enhed=580-N" in page.url

@@ -90,7 +90,7 @@ def test_reload_new_tab_and_a_pasted_link_stay_logged_in_with_page_and_filters(
         page.goto(f"{server}/dagtilbud?side=dagtilbud&program=aabenraa&enhed=580-N&alder=3-5")
         expect(page.get_by_label("Brugernavn")).to_be_editable(timeout=WAIT_MS)
         type_login(page, "leder")
-        ranking = page.get_by_role("heading", name="Rangering af dagtilbud")
+        ranking = page.get_by_role("heading", name="Sammenligning af dagtilbud")
         expect(ranking).to_be_visible(timeout=WAIT_MS)
         assert "alder=3-5" in page.url and "enhed=580-N" in page.url
         page.reload()

@@ -16,11 +16,11 @@ from charts.flows import flow_sankey_chart, yellow_survival_chart
 from charts.funnel import class_colours, funnel_chart
 from indicators.equity import EQUITY_SCHEMA
 from indicators.flows import flow_frame, suppress_flow_table
-from indicators.format import SUPPRESSED_TEXT
 from indicators.funnel import classify, funnel_limits
 
 # Rows: spring green/yellow/red; columns: autumn. Withheld: yellow→red 4 and red→yellow 3
 # (small), yellow→yellow 5 and red→red 6 (their cover).
+WITHHELD = "< 5"
 TRUE = np.array([[20, 6, 0], [7, 5, 4], [0, 3, 6]])
 
 
@@ -68,7 +68,7 @@ def _assert_readable(fig: go.Figure) -> None:
 
 def _sankey() -> go.Figure:
     return flow_sankey_chart(flow_frame(suppress_flow_table(TRUE)), from_round="2025H1",
-                             title="Positioner fra forår til efterår")
+                             withheld_text=WITHHELD, title="Positioner fra forår til efterår")
 
 
 def test_sankey_nodes_and_visible_flows() -> None:
@@ -99,7 +99,7 @@ def test_sankey_shows_withheld_flows_as_less_than_five_and_never_their_counts() 
     withheld_only = {5, 4, 3}  # withheld counts that are not also some published number
     assert not withheld_only & set(sankey.link.value)
     for text in _strings(fig):
-        tokens = re.findall(r"\d+", text.replace(SUPPRESSED_TEXT, ""))
+        tokens = re.findall(r"\d+", text.replace(WITHHELD, ""))
         assert not withheld_only & {int(t) for t in tokens}, text
     _assert_readable(fig)
     assert "70 børn" not in fig.layout.title.text and "51 børn" in fig.layout.title.text
@@ -108,7 +108,7 @@ def test_sankey_shows_withheld_flows_as_less_than_five_and_never_their_counts() 
 def test_sankey_of_a_small_unit_shows_nothing_but_less_than_five() -> None:
     fig = flow_sankey_chart(flow_frame(suppress_flow_table(np.array([[2, 1, 0], [0, 1, 0],
                                                                      [0, 0, 0]]))),
-                            from_round="2025H2")
+                            from_round="2025H2", withheld_text=WITHHELD)
     sankey = fig.data[0]
     assert set(sankey.node.label) == {"Grøn: < 5", "Gul: < 5", "Rød: < 5"}
     assert all(v == 2.5 for v in sankey.link.value)  # nothing published bounds them
@@ -126,14 +126,14 @@ def _curve() -> pl.DataFrame:
 
 
 def test_survival_chart_points_and_withheld_marker() -> None:
-    fig = yellow_survival_chart(_curve(), title="Tid i gul position")
+    fig = yellow_survival_chart(_curve(), withheld_text=WITHHELD, title="Tid i gul position")
     line = fig.data[0]
     assert list(line.x) == ["Ved overgang til gul", "Efter 1 halvår", "Efter 2 halvår",
                             "Efter 3 halvår"]
     assert list(line.y) == [100.0, 70.0, 0.0, None]
     assert line.customdata[1] == "Efter 1 halvår: 70,0 % stadig i gul (n=10)"
     assert line.customdata[3].startswith("Efter 3 halvår: < 5")
-    markers = [a for a in fig.layout.annotations if a.text == SUPPRESSED_TEXT]
+    markers = [a for a in fig.layout.annotations if a.text == WITHHELD]
     assert [a.x for a in markers] == ["Efter 3 halvår"]
     assert fig.layout.xaxis.tickangle == 0
     _assert_readable(fig)
@@ -187,8 +187,8 @@ def test_equity_chart_draws_both_groups_and_the_gap_with_gaps_for_missing_period
         ("2025H1", 50.0, 8, 80.0, 20, 30.0, 8, False),
         ("2025H2", None, None, None, None, None, None, True),
     ], schema=EQUITY_SCHEMA, orient="row")
-    fig = equity_chart(frame, target=10.0, periods=["2024H1", "2024H2", "2025H1", "2025H2"],
-                       title="Chancelighed")
+    fig = equity_chart(frame, target=10.0, withheld_text=WITHHELD,
+                       periods=["2024H1", "2024H2", "2025H1", "2025H2"], title="Chancelighed")
     by_name = {t.name: t for t in fig.data}
     x = ["1. halvår 2024", "2. halvår 2024", "1. halvår 2025", "2. halvår 2025"]
     focus = by_name["Børn i udsatte positioner"]
@@ -199,6 +199,6 @@ def test_equity_chart_draws_both_groups_and_the_gap_with_gaps_for_missing_period
     assert focus.customdata[0] == "Ingen data"  # no data: a gap, no marker
     assert focus.customdata[2] == "50,0 % (n=8)"
     assert focus.customdata[3].startswith("< 5")
-    markers = [a for a in fig.layout.annotations if a.text == SUPPRESSED_TEXT]
+    markers = [a for a in fig.layout.annotations if a.text == WITHHELD]
     assert {a.x for a in markers} == {"2. halvår 2025"} and len(markers) == 2
     _assert_readable(fig)

@@ -11,7 +11,8 @@ from core.settings import DEFAULT_STANDARD_VIEW, SettingsError, load_settings
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("DATABASE_URL", "CONFIG_PATH", "DEMO_MODE", "MIN_N", "STANDARD_VIEW"):
+    for name in ("DATABASE_URL", "CONFIG_PATH", "DEMO_MODE", "MIN_N", "STANDARD_VIEW",
+                 "COMPLETENESS_THRESHOLD"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -56,3 +57,19 @@ def test_every_shipped_indicator_that_withholds_uses_the_settings_min_n(config) 
     settings = load_settings()
     thresholds = {spec.min_n for p in config.programmes for spec in p.indicators()}
     assert thresholds <= {1, settings.min_n}, thresholds
+
+
+def test_the_completeness_threshold_defaults_to_80_and_can_be_set(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings(config_path=config_file(tmp_path, "")).completeness_threshold == 80.0
+    path = config_file(tmp_path, "completeness_threshold = 70")
+    assert load_settings(config_path=path).completeness_threshold == 70.0
+    monkeypatch.setenv("COMPLETENESS_THRESHOLD", "90")
+    assert load_settings(config_path=path).completeness_threshold == 90.0
+
+
+@pytest.mark.parametrize("bad", ["120", "-1", '"høj"', "true"])
+def test_a_bad_completeness_threshold_stops_with_a_danish_message(tmp_path: Path,
+                                                                  bad: str) -> None:
+    with pytest.raises(SettingsError, match=r"^completeness_threshold skal være et tal"):
+        load_settings(config_path=config_file(tmp_path, f"completeness_threshold = {bad}"))

@@ -32,12 +32,36 @@ def test_the_chart_marks_a_withheld_point_with_the_settings_text_and_draws_no_va
     series = trend_series(VALUES, indicator_id="x", unit_names={2: "Nord", 1: "Kommune"})
     fig = trend_chart(series, unit="%", target=60.0, title="X", periods=["2026H1", "2026H2"],
                       withheld_text="< 10")
-    nord, kommune, target = fig.data
+    nord, nord_withheld, kommune, target = fig.data
     assert (nord.name, kommune.name) == ("Nord", "Kommune")
     assert list(nord.y) == [40.0, None] and list(nord.text) == ["n=12", "n < 10"]
     assert nord.customdata[1] == "< 10 (skjult af hensyn til fortrolighed)"
+    # The withheld point is a visible marker at the foot of the plot, not a silent gap.
+    assert nord_withheld.meta == "withheld" and nord_withheld.name == "Nord: < 10 (skjult)"
+    assert list(nord_withheld.x) == ["2. halvår 2026"] and list(nord_withheld.text) == ["< 10"]
+    assert nord_withheld.y[0] == 0 + 0.05 * 108  # 5 % up the 0-108 % axis
     assert list(kommune.y) == [50.0, 55.0] and kommune.text is None
     assert list(target.y) == [60.0, 60.0]
+
+
+def test_no_data_is_a_gap_without_a_marker_unlike_a_withheld_value() -> None:
+    series = trend_series(VALUES, indicator_id="x", unit_names={2: "Nord"})
+    fig = trend_chart(series, unit="%", target=60.0, title="X",
+                      periods=["2025H2", "2026H1", "2026H2"], withheld_text="< 5")
+    markers = [t for t in fig.data if t.meta == "withheld"]
+    assert [list(t.x) for t in markers] == [["2. halvår 2026"]]  # not 2025H2 (no data)
+    assert fig.data[0].customdata[0] == "Ingen data"
+
+
+def test_completeness_is_in_the_hover_and_an_uncertain_value_has_an_open_marker() -> None:
+    series = trend_series(VALUES, indicator_id="x", unit_names={2: "Nord"}).with_columns(
+        pl.Series("completeness", [62.5, None]), pl.Series("uncertain", [True, None]))
+    fig = trend_chart(series, unit="%", target=60.0, title="X", periods=["2026H1", "2026H2"],
+                      withheld_text="< 5")
+    nord = fig.data[0]
+    assert nord.customdata[0] == ("40,0 % (n=12)<br>Datakomplethed 62,5 % · "
+                                  "usikkert datagrundlag")
+    assert list(nord.marker.symbol) == ["circle-open", "circle"]
 
 
 def test_the_comparison_puts_each_indicator_next_to_the_units_above() -> None:
