@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
-import pytest
 from polars.testing import assert_frame_equal
 
 from indicators.completeness import (
@@ -144,9 +143,6 @@ def test_values_get_their_units_completeness() -> None:
     assert joined["uncertain"].to_list() == [True, True, False, None]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "indicators.suppression withholds a parent whose sibling is small, but leaves all its "
-    "children visible, so the parent is their sum again (reported to the lead)"))
 def test_a_withheld_area_cannot_be_rebuilt_from_its_visible_institutions() -> None:
     # Area 2 (20 children) is withheld to protect area 5 (3 children) from "municipality minus
     # area 2"; institutions 3 and 4 must then not both stay visible.
