@@ -18,6 +18,9 @@ from indicators.status import status_legend
 from ui.context import app_settings, current_filters, indicator_metas
 from ui.views import compared_municipalities, view_values
 
+TABLE_COLUMNS = {"Kommune": st.column_config.TextColumn(width="medium"),
+                 "n": st.column_config.TextColumn(width="small")}
+
 # 1. Selection
 filters = current_filters()
 settings = app_settings()
@@ -50,7 +53,7 @@ for layer in programme.layers:
             compared = units_compared(values, meta, units=names, period=filters.period_to)
             reference = reference_value(values, meta, unit_id=reference_id,
                                         period=filters.period_to)
-            chart_col, table_col = st.columns([3, 2])
+            chart_col, table_col = st.columns([1, 1])
             chart_col.plotly_chart(
                 municipalities_chart(compared, unit=spec.unit, target=spec.target,
                                      title=spec.name, reference=reference,
@@ -62,7 +65,8 @@ for layer in programme.layers:
                 reference_name)} if reference_id else names, period=filters.period_to)
             table_col.dataframe(compared_table(with_reference, meta,
                                                withheld_text=settings.withheld_text),
-                                hide_index=True, width="stretch", key=f"kommuner_t_{spec.id}")
+                                hide_index=True, width="stretch", key=f"kommuner_t_{spec.id}",
+                                column_config=TABLE_COLUMNS)
             table_col.caption(spec.definition)
 
 st.caption(f"Status: {status_legend(settings.withheld_text, settings.min_n)}")

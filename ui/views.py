@@ -22,7 +22,7 @@ def benchmark_units(filters: Filters) -> pl.DataFrame:
     return with_national_name(chain, filters)
 
 
-NATIONAL_NAME = "Landsplan (alle deltagende kommuner)"
+NATIONAL_NAME = "Landsplan (deltagende kommuner)"
 
 
 def with_national_name(units: pl.DataFrame, filters: Filters) -> pl.DataFrame:

@@ -17,7 +17,7 @@ from tests.app.test_access import visible_text
 from tests.app.test_every_programme import open_page, param
 
 PARTICIPANTS = ["Fjordby Kommune (demo)", "Havnsø Kommune (demo)", "Skovlund Kommune (demo)"]
-LANDSPLAN = "Landsplan (alle deltagende kommuner)"
+LANDSPLAN = "Landsplan (deltagende kommuner)"
 pytestmark = pytest.mark.parametrize("app", ["sqlite"], indirect=True)
 
 
