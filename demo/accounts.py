@@ -23,9 +23,10 @@ def demo_accounts(org_units: pl.DataFrame) -> list[dict]:
         (pl.col("level") == "institution") & (pl.col("parent_id") == area["id"])
     ).sort("id").row(0, named=True)
     top = org_units.filter(pl.col("parent_id").is_null()).row(0, named=True)
-    # With a national root above 580 the administrator keeps 580 (as before the other
-    # programmes' municipalities existed); the bench's generated country keeps its root.
-    admin_code = root["code"] if not main.is_empty() else top["code"]
+    # The administrator sees the whole tree: every programme, and the municipalities compared on
+    # a national one. The pickers offer only where the chosen programme runs, so on Aabenraa's
+    # programme the tree still starts at 580.
+    admin_code = top["code"]
     accounts = [
         dict(username="admin", display_name="Administrator", roles=("admin",),
              org_unit_codes=(admin_code,)),

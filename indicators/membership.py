@@ -135,3 +135,38 @@ def programmes_for_units(programmes: Iterable, unit_codes: Iterable[str], *,
         if not programme.membership or any(m.unit in codes for m in programme.membership):
             out.append(programme)
     return out
+
+
+def running_unit_ids(org_units: pl.DataFrame, members: Sequence[Member], *, top_level: str,
+                     first_day: dt.date, last_day: dt.date) -> set[int] | None:
+    """The ids of ``org_units`` where a programme runs at some time from ``first_day`` to
+    ``last_day``: the member subtrees of memberships overlapping those days, and the units above
+    them down from ``top_level`` (as :func:`programme_tree`). ``None`` when the programme has no
+    membership (it runs everywhere).
+
+    ``org_units`` must hold the viewer's units *and the units above them*: a membership may name
+    a unit above the viewer's scope (a daycare leader in a member municipality).
+
+    >>> units = pl.DataFrame({"id": [1, 2, 3, 5], "code": ["DK", "901", "901-1", "580"],
+    ...     "level": ["national", "municipality", "institution", "municipality"],
+    ...     "parent_id": [None, 1, 2, 1], "path": ["/1/", "/1/2/", "/1/2/3/", "/1/5/"]})
+    >>> sorted(running_unit_ids(units, [Member("901", dt.date(2016, 1, 1), dt.date(2019, 12, 31))],
+    ...     top_level="national", first_day=dt.date(2019, 1, 1), last_day=dt.date(2020, 6, 30)))
+    [1, 2, 3]
+    >>> running_unit_ids(units, [Member("901", dt.date(2016, 1, 1), dt.date(2019, 12, 31))],
+    ...     top_level="national", first_day=dt.date(2020, 1, 1), last_day=dt.date(2020, 6, 30))
+    set()
+    """
+    if not members:
+        return None
+    active = active_members(members, first_day=first_day, last_day=last_day)
+    if not active:
+        return set()
+    return set(programme_tree(org_units, active, top_level=top_level)["id"].to_list())
+
+
+def active_members(members: Sequence[Member], *, first_day: dt.date,
+                   last_day: dt.date) -> tuple[Member, ...]:
+    """The membership lines overlapping the days from ``first_day`` to ``last_day``."""
+    return tuple(m for m in members
+                 if m.start <= last_day and (m.end is None or first_day <= m.end))

@@ -13,8 +13,13 @@ import polars as pl
 import streamlit as st
 
 from core.model_config import ChangeModelConfig, ProgrammeSpec
-from indicators.membership import programmes_for_units
-from indicators.periods import period_label
+from indicators.membership import (
+    Member,
+    active_members,
+    programmes_for_units,
+    running_unit_ids,
+)
+from indicators.periods import period_bounds, period_label
 from ui import cache, session
 from ui.context import Viewer
 
@@ -61,7 +66,8 @@ def sidebar_filters(config: ChangeModelConfig, viewer: Viewer, url: str,
 
     # 1. Programme: only those running in the viewer's units (or above them)
     units = cache.org_units(url, viewer.scope, version)
-    ids = [p.id for p in _programmes_for(config, viewer, units, url, version)]
+    context = with_ancestors(units, url, version)
+    ids = [p.id for p in _programmes_for(config, viewer, units, context)]
     if not ids:
         st.info("Ingen programmer kører i dine enheder.")
         return None
@@ -73,7 +79,8 @@ def sidebar_filters(config: ChangeModelConfig, viewer: Viewer, url: str,
     programme = config.programme(programme_id)
 
     # 2. Periods
-    periods = cache.periods(url, programme_id, version)
+    periods = _running_periods(programme, units, context,
+                               cache.periods(url, programme_id, version))
     if not periods:
         st.info("Ingen data for programmet endnu. En administrator kan indlæse data.")
         return None
@@ -87,7 +94,9 @@ def sidebar_filters(config: ChangeModelConfig, viewer: Viewer, url: str,
     )
     session.set_period_range(period_from, period_to)
 
-    # 3. Org units: one picker per level below the viewer's top units
+    # 3. Org units: one picker per level below the viewer's top units, only where the programme
+    # runs in the chosen periods
+    units = running_units(programme, units, context, period_from, period_to)
     if viewer.aggregates_only:
         units = units.filter(pl.col("level") != "institution")
     if units.is_empty():
@@ -113,16 +122,49 @@ def sidebar_filters(config: ChangeModelConfig, viewer: Viewer, url: str,
     )
 
 
-def _programmes_for(config: ChangeModelConfig, viewer: Viewer, units: pl.DataFrame, url: str,
-                    version: int) -> list[ProgrammeSpec]:
-    """The programmes whose membership touches the viewer's units or the units above them; a
-    national user gets only national programmes (``indicators.membership``)."""
-    codes = set(units["code"].to_list())
+def with_ancestors(units: pl.DataFrame, url: str, version: int) -> pl.DataFrame:
+    """The units in scope and every unit above them (names and codes only, for membership)."""
+    frames = [units]
     for top in units.filter(~pl.col("parent_id").is_in(units["id"].implode())
                             | pl.col("parent_id").is_null())["id"].to_list():
-        codes |= set(cache.ancestors(url, top, version)["code"].to_list())
+        frames.append(cache.ancestors(url, top, version).select(units.columns))
+    return pl.concat(frames).unique("id", keep="first").sort("path")
+
+
+def _programmes_for(config: ChangeModelConfig, viewer: Viewer, units: pl.DataFrame,
+                    context: pl.DataFrame) -> list[ProgrammeSpec]:
+    """The programmes whose membership touches the viewer's units or the units above them; a
+    national user gets only national programmes (``indicators.membership``)."""
     national_only = viewer.scope.lowest_level != "institution"
-    return programmes_for_units(config.programmes, codes, national_only=national_only)
+    return programmes_for_units(config.programmes, context["code"].to_list(),
+                                national_only=national_only)
+
+
+def running_units(programme: ProgrammeSpec, units: pl.DataFrame, context: pl.DataFrame,
+                   period_from: str, period_to: str) -> pl.DataFrame:
+    """The units in scope where ``programme`` runs in the chosen periods (its membership)."""
+    members = [Member(m.unit, m.start, m.end) for m in programme.membership]
+    running = running_unit_ids(context, members, top_level=programme.top_level,
+                               first_day=period_bounds(period_from)[0],
+                               last_day=period_bounds(period_to)[1])
+    return units if running is None else units.filter(pl.col("id").is_in(list(running)))
+
+
+def _running_periods(programme: ProgrammeSpec, units: pl.DataFrame, context: pl.DataFrame,
+                     periods: list[str]) -> list[str]:
+    """The programme's periods in which it runs in one of the viewer's units."""
+    members = [Member(m.unit, m.start, m.end) for m in programme.membership]
+    running: dict[tuple, bool] = {}  # one tree per distinct set of active memberships
+    out = []
+    for period in periods:
+        first_day, last_day = period_bounds(period)
+        active = active_members(members, first_day=first_day, last_day=last_day)
+        if active not in running:
+            running[active] = not running_units(programme, units, context, period,
+                                                 period).is_empty()
+        if running[active]:
+            out.append(period)
+    return out
 
 
 def _unit_pickers(units: pl.DataFrame, url_code: str | None) -> dict:

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+import polars as pl
 import streamlit as st
 
 from core.capabilities import Capability
 from core.model_config import ChangeModelConfig, LayerSpec, ProgrammeSpec
-from ui import session
-from ui.context import Viewer
+from ui import cache, session
+from ui.context import Viewer, app_settings
 
 LayerPage = Callable[[LayerSpec], None]
 
@@ -50,6 +51,22 @@ def _glossary() -> st.Page:
                    icon=":material/menu_book:")
 
 
+def _municipalities() -> st.Page:
+    return st.Page(f"{PAGES_DIR}/municipalities.py", title="Kommuner", url_path="kommuner",
+                   icon=":material/compare_arrows:")
+
+
+def _compares_municipalities(viewer: Viewer, programme: ProgrammeSpec) -> bool:
+    """*Kommuner* is for viewers who see the national level of a national programme (the
+    ``national`` role, admin); a municipal user never sees another municipality."""
+    if not programme.is_national:
+        return False
+    if viewer.scope.lowest_level == "municipality":
+        return True
+    units = cache.org_units(app_settings().database_url, viewer.scope, session.data_version())
+    return units.filter(pl.col("level") == "national").height > 0
+
+
 def _admin_pages() -> list[st.Page]:
     return [
         st.Page(f"{PAGES_DIR}/admin_import.py", title="Indlæs data", url_path="indlaes",
@@ -66,7 +83,8 @@ def anonymous_navigation(config: ChangeModelConfig, layer_page: LayerPage) -> No
     (the page itself is not run until someone is logged in and allowed to see it)."""
     layers = {layer.id: layer for p in config.programmes for layer in p.layers}
     st.navigation([_overview(), _meeting(), *_layer_pages(list(layers.values()), layer_page),
-                   _institution(), _glossary(), *_admin_pages()], position="hidden")
+                   _institution(), _glossary(), _municipalities(), *_admin_pages()],
+                  position="hidden")
 
 
 def pages_for(viewer: Viewer, programme: ProgrammeSpec, layer_page: LayerPage) -> st.Page:
@@ -79,6 +97,8 @@ def pages_for(viewer: Viewer, programme: ProgrammeSpec, layer_page: LayerPage) -
     session.set_layer_pages(dict(zip([layer.id for layer in programme.layers], layers,
                                       strict=True)))
     sections: dict[str, list[st.Page]] = {"Overblik": [_overview()], "Lag i modellen": layers}
+    if _compares_municipalities(viewer, programme):
+        sections["Overblik"].append(_municipalities())
     if viewer.can(Capability.VIEW_INSTITUTIONS):
         sections["Dagtilbud"] = [_institution()]
     if viewer.can(Capability.MEETING):

@@ -7,7 +7,7 @@ import polars as pl
 from indicators.summary import pick_subgroup, with_status
 from ui import cache, session
 from ui.context import app_settings, current_viewer, indicator_metas
-from ui.filters import Filters
+from ui.filters import Filters, running_units, with_ancestors
 
 
 def data_version() -> int:
@@ -15,9 +15,23 @@ def data_version() -> int:
 
 
 def benchmark_units(filters: Filters) -> pl.DataFrame:
-    """The chosen unit and the units above it (root first): id, name, level."""
+    """The chosen unit and the units above it (root first): id, name, level. On a national
+    programme the national unit is its aggregate over the participants: named *Landsplan*."""
     url = app_settings().database_url
-    return cache.ancestors(url, filters.unit_id, data_version())
+    chain = cache.ancestors(url, filters.unit_id, data_version())
+    return with_national_name(chain, filters)
+
+
+NATIONAL_NAME = "Landsplan (deltagende kommuner)"
+
+
+def with_national_name(units: pl.DataFrame, filters: Filters) -> pl.DataFrame:
+    """``units`` with the national unit named :data:`NATIONAL_NAME` on a national programme
+    (its values rest on the member municipalities only, not on the whole country)."""
+    if not filters.programme.is_national:
+        return units
+    return units.with_columns(pl.when(pl.col("level") == "national").then(pl.lit(NATIONAL_NAME))
+                              .otherwise(pl.col("name")).alias("name"))
 
 
 def institutions_below(filters: Filters) -> pl.DataFrame:
@@ -63,3 +77,17 @@ def areas_below(filters: Filters) -> pl.DataFrame:
         return units.clear()
     return units.filter((pl.col("level") == "area")
                         & pl.col("path").str.starts_with(me["path"].item())).sort("name")
+
+
+def compared_municipalities(filters: Filters) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """For the *Kommuner* page: the municipalities in the viewer's scope where the programme
+    runs in the chosen periods (by name), and the national unit above them (empty when the
+    programme is not aggregated to the national level or the viewer cannot see it)."""
+    viewer = current_viewer()
+    url, version = app_settings().database_url, data_version()
+    units = cache.org_units(url, viewer.scope, version)
+    running = running_units(filters.programme, units, with_ancestors(units, url, version),
+                            filters.period_from, filters.period_to)
+    municipalities = running.filter(pl.col("level") == "municipality").sort("name")
+    national = with_national_name(running.filter(pl.col("level") == "national"), filters)
+    return municipalities, national

@@ -53,7 +53,7 @@ def out_of_scope_names(url: str, own_code: str) -> list[str]:
 def test_each_role_opens_exactly_its_pages_and_sees_only_its_units(
     app, sqlite_demo: str, username: str
 ) -> None:
-    scope_codes = {"admin": "580", "leder": "580", "konsulent": "580", "styregruppe": "580",
+    scope_codes = {"admin": "DK", "leder": "580", "konsulent": "580", "styregruppe": "580",
                    "omraade": "580-N", "institution": "580-001"}
     forbidden = out_of_scope_names(sqlite_demo, scope_codes[username])
     at = app(username)

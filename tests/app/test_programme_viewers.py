@@ -12,7 +12,7 @@ from tests.app.test_access import visible_text
 from tests.app.test_pages import _hash
 
 PAGES = {
-    "national": ["oversigt", "lag-temaer", "lag-resultater", "lag-formaal"],
+    "national": ["oversigt", "kommuner", "lag-temaer", "lag-resultater", "lag-formaal"],
     "aalborg": ["oversigt", "lag-aktiviteter", "lag-kort-sigt", "lag-mellemlang-sigt",
                 "lag-lang-sigt", "dagtilbud"],
 }

@@ -146,8 +146,9 @@ def test_demo_accounts_keep_the_aabenraa_scopes_and_add_the_national_user(
     tree: pl.DataFrame
 ) -> None:
     accounts = {a["username"]: a for a in demo_accounts(tree)}
-    for name in ("admin", "leder", "konsulent", "styregruppe"):
+    for name in ("leder", "konsulent", "styregruppe"):
         assert accounts[name]["org_unit_codes"] == ("580",)
+    assert accounts["admin"]["org_unit_codes"] == ("DK",)  # every programme
     assert accounts["omraade"]["org_unit_codes"] == ("580-N",)
     assert accounts["institution"]["org_unit_codes"] == ("580-001",)
     assert accounts["national"]["roles"] == ("national",)
