@@ -41,6 +41,10 @@ def run(config: ChangeModelConfig, *, scale: float, years: int,
     folder = tempfile.mkdtemp(prefix="bench-")
     url = database_url or f"sqlite:///{Path(folder) / 'national.sqlite'}"
     engine = get_engine(url)
+    # The generated country's municipalities (K001, …) are no programme's members: measure
+    # every programme as running everywhere, as before programme membership existed.
+    config = config.model_copy(update={"programmes": [
+        p.model_copy(update={"membership": []}) for p in config.programmes]})
     report = build_demo_store(engine, config, DemoSpec(scale=scale, years=years))
     with engine.connect() as conn:
         units = load_org_unit_frame(conn)

@@ -120,10 +120,10 @@ def print_errors(errors, limit: int = 200) -> None:  # type: ignore[no-untyped-d
     """The error table: row, column, explanation (at most ``limit`` lines)."""
     print(f"{'Række':>7}  {'Kolonne':<22}  Forklaring", file=sys.stderr)
     for err in errors[:limit]:
-        row = str(err.row) if err.row else "–"
+        row = format_number(err.row, 0) if err.row else "–"
         print(f"{row:>7}  {err.column or '–':<22}  {err.message}", file=sys.stderr)
     if len(errors) > limit:
-        print(f"… og {len(errors) - limit} fejl mere.", file=sys.stderr)
+        print(f"… og {format_number(len(errors) - limit, 0)} fejl mere.", file=sys.stderr)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -133,11 +133,18 @@ def cmd_import(args: argparse.Namespace) -> int:
     result = import_file(engine, config, args.kind, Path(args.file),
                          username=args.user or _default_user())
     if not result.ok:
-        print(f"Filen {Path(args.file).name} blev ikke importeret: {len(result.errors)} fejl. "
-              "Intet er gemt.", file=sys.stderr)
-        print_errors(result.errors)
+        from imports.wording import count
+
+        errors = result.errors
+        if len(errors) == 1 and not errors[0].row:  # the file as a whole
+            print(f"Filen {Path(args.file).name} blev ikke indlæst, og intet er gemt. "
+                  f"{errors[0].message}", file=sys.stderr)
+            return 1
+        print(f"Filen {Path(args.file).name} blev ikke indlæst, og intet er gemt: "
+              f"{count(len(errors), 'fejl', 'fejl')}.", file=sys.stderr)
+        print_errors(errors)
         return 1
-    print(f"Importeret {result.file_name} ({args.kind}): {result.summary()}.")
+    print(f"Indlæst {result.file_name} ({args.kind}): {result.summary()}.")
     return 0
 
 

@@ -36,6 +36,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     "konsulent": frozenset({C.VIEW_MODEL, C.VIEW_INSTITUTIONS, C.MEETING, C.EXPORT, C.COMMENT}),
     # The steering group sees areas and up, never a single daycare: no VIEW_INSTITUTIONS.
     "styregruppe": frozenset({C.VIEW_MODEL, C.MEETING, C.COMMENT, C.DECIDE}),
+    # Socialstyrelsen's practice consultants and evaluator: municipalities compared on a national
+    # programme (the scope stops at municipality level), with the numbers to take away.
+    "national": frozenset({C.VIEW_MODEL, C.EXPORT}),
 }
 
 

@@ -14,6 +14,7 @@ validated by that model and its errors are named by key, e.g.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
 import tomllib
 from collections.abc import Mapping
@@ -75,11 +76,36 @@ class LayerSpec(_Strict):
     boxes: list[BoxSpec] = Field(min_length=1)
 
 
+OrgLevel = Literal["national", "municipality", "area", "institution"]
+
+
+class MembershipSpec(_Strict):
+    """Where and since when a programme runs: an org unit (and everything below it) from a date,
+    optionally to a date. ``[[programmes.membership]] unit = "851", from = 2020-01-01``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    unit: str = Field(min_length=1)  # an org-unit code: a municipality, an area or a daycare
+    start: dt.date = Field(alias="from")
+    end: dt.date | None = Field(default=None, alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MembershipSpec:
+        if self.end is not None and self.end < self.start:
+            raise ValueError("'to' ligger før 'from'")
+        return self
+
+
 class ProgrammeSpec(_Strict):
     id: str = Field(pattern=r"^[a-z0-9_\-]+$")
     title: str = Field(min_length=1)
     subtitle: str = ""
     owner: str = Field(min_length=1)
+    # Where the programme runs. Empty: everywhere, in every period (and aggregated to the root).
+    membership: list[MembershipSpec] = Field(default_factory=list)
+    # The highest level its values are aggregated to (over member units only). "national" for a
+    # programme across municipalities: its national aggregate is every member's benchmark.
+    top_level: OrgLevel = "municipality"
     layers: list[LayerSpec] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -90,6 +116,10 @@ class ProgrammeSpec(_Strict):
                 raise ValueError(f"indikator-id '{ind.id}' bruges mere end én gang")
             seen.add(ind.id)
         return self
+
+    @property
+    def is_national(self) -> bool:
+        return self.top_level == "national"
 
     def boxes(self) -> list[tuple[LayerSpec, BoxSpec]]:
         return [(layer, box) for layer in self.layers for box in layer.boxes]
@@ -134,6 +164,9 @@ _MESSAGES = {
     "bool_type": "skal være true eller false",
     "dict_type": "skal være en tabel, fx { navn = værdi }",
     "list_type": "skal være en liste",
+    "date_type": "skal være en dato, fx 2020-01-01 (uden anførselstegn)",
+    "date_from_datetime_parsing": "skal være en dato, fx 2020-01-01 (uden anførselstegn)",
+    "date_parsing": "skal være en dato, fx 2020-01-01 (uden anførselstegn)",
     "too_short": "må ikke være tom",
     "string_too_short": "må ikke være tom",
     "string_pattern_mismatch": "må kun indeholde bogstaver a-z, tal, '-' og '_'",

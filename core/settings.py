@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +21,21 @@ class SettingsError(ValueError):
 def withheld_text(min_n: int) -> str:
     """What a withheld value is shown as: ``< 5`` when values on fewer than 5 are withheld."""
     return f"< {min_n}"
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """Bounds on one imported file, checked before it is parsed (``[app] import_max_rows`` etc.,
+    or the environment: ``IMPORT_MAX_ROWS``). The defaults fit a national nightly file (≈ 300,000
+    children: a year of assessments is ≈ 600,000 rows of ≈ 60 bytes)."""
+
+    max_bytes: int = 200_000_000            # the uploaded file as it is
+    max_rows: int = 2_000_000               # data rows (lines for CSV, <row> elements for XLSX)
+    max_columns: int = 50
+    max_line_bytes: int = 4_000             # one CSV line
+    max_unpacked_bytes: int = 100_000_000   # XLSX: all its parts unpacked
+    max_xlsx_rows: int = 200_000            # XLSX is for people; nightly bulk files are CSV
+    lock_wait_seconds: float = 5.0          # wait this long for another import to finish
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,7 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     lockout_minutes: int = 15
     lockout_max_failures: int = 5
+    import_limits: ImportLimits = field(default_factory=ImportLimits)
 
     @property
     def is_sqlite(self) -> bool:
@@ -77,4 +93,17 @@ def load_settings(*, config_path: Path | None = None) -> Settings:
         trusted_proxies=tuple(p.strip() for p in proxies.split(",") if p.strip()),
         lockout_minutes=int(app.get("lockout_minutes", 15)),
         lockout_max_failures=int(app.get("lockout_max_failures", 5)),
+        import_limits=_import_limits(app),
     )
+
+
+def _import_limits(app: dict) -> ImportLimits:
+    """``IMPORT_MAX_ROWS`` (environment) or ``import_max_rows`` ([app]) for each limit."""
+    values: dict[str, float] = {}
+    for item in fields(ImportLimits):
+        key = f"import_{item.name}"
+        raw = os.environ.get(key.upper(), app.get(key))
+        if raw is not None:
+            number = float(raw)
+            values[item.name] = number if item.name == "lock_wait_seconds" else int(number)
+    return ImportLimits(**values)  # type: ignore[arg-type]

@@ -11,7 +11,9 @@ from sqlalchemy.engine import Engine
 
 from data_access.models import AuditEvent, UserAccount
 
-ROLES = ("admin", "leder", "konsulent", "styregruppe")
+# national: a national user (e.g. Socialstyrelsen) who sees municipalities and the national
+# level only, never areas or daycares (see ``scope.scope_for_codes``).
+ROLES = ("admin", "leder", "konsulent", "styregruppe", "national")
 
 
 @dataclass(frozen=True)

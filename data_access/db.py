@@ -101,6 +101,7 @@ def create_schema(engine: Engine, *, revision: str = "head") -> None:
 
 
 def drop_schema(engine: Engine) -> None:
+    import_model_modules()  # every table, also those of modules nobody imported yet
     SQLModel.metadata.drop_all(engine)
     with engine.begin() as conn:
         conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))

@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from data_access import models as m
+from data_access import programme_models as pm
 from data_access.db import DatabaseUnavailable
 from indicators.sources import SCHEMAS, Sources
 
@@ -127,6 +128,9 @@ def _origins() -> dict[str, _Origin]:
         "meetings": _Origin((m.CrossSectorMeeting,)),
         "interviews": _Origin((m.ChildInterview,)),
         "practice": _Origin((m.PracticeSelfAssessment,)),
+        "language": _Origin((pm.LanguageAssessment,)),
+        "resource_places": _Origin((pm.ResourcePlaces,)),
+        "placements": _Origin((pm.SupportPlacement,)),
     }
 
 
@@ -156,14 +160,15 @@ def _statements() -> dict[str, sa.Select]:
     return {name: select_for(name, origin) for name, origin in _origins().items()}
 
 
-def load_sources(conn: Connection, *, periods: pl.DataFrame) -> Sources:
+def load_sources(conn: Connection, *, periods: pl.DataFrame, arrow: bool = True) -> Sources:
     """All raw frames the indicators need, for the given reporting periods.
 
     On PostgreSQL the whole-table scans go through Arrow (committed rows: call this before
-    ``conn`` writes anything, as the refresh does).
+    ``conn`` writes anything, as the refresh does). ``arrow=False`` reads through ``conn``
+    itself, so rows it wrote in its open transaction are seen (the import's refresh).
     """
     statements = _statements()
-    if arrow_available(conn):
+    if arrow and arrow_available(conn):
         with arrow_connection(conn) as arrow_conn:
             frames = {name: read_arrow_frame(arrow_conn, stmt, SCHEMAS[name])
                       for name, stmt in statements.items()}
@@ -182,6 +187,7 @@ def date_range(conn: Connection) -> tuple | None:
     candidates = [
         (m.Assessment.assessed_on,), (m.CounsellingSession.held_on,), (m.StaffTraining.held_on,),
         (m.CrossSectorMeeting.held_on,), (m.ParentSurveyAnswer.answered_on,),
+        (pm.LanguageAssessment.assessed_on,),
     ]
     lows, highs = [], []
     for (col,) in candidates:

@@ -12,7 +12,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from data_access.models import OrgUnit
+from data_access.models import ORG_LEVELS, OrgUnit
 from data_access.raw import read_frame
 from indicators.sources import SCHEMAS
 
@@ -22,10 +22,17 @@ class Scope:
     """The org units a viewer may see, as the roots of their subtrees. Hashable (a cache key)."""
 
     root_ids: tuple[int, ...]
+    # The lowest org level the viewer may see: "municipality" for a national user (aggregates
+    # over municipalities only, never an area or a daycare).
+    lowest_level: str = "institution"
 
     @property
     def is_empty(self) -> bool:
         return not self.root_ids
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        return ORG_LEVELS[:ORG_LEVELS.index(self.lowest_level) + 1]
 
 
 def units_in_scope_clause(
@@ -42,7 +49,10 @@ def units_in_scope_clause(
     related = OrgUnit.path.startswith(roots.c.path)
     if with_ancestors:
         related = related | roots.c.path.startswith(OrgUnit.path)
-    return unit_id_column.in_(sa.select(OrgUnit.id).join(roots, related))
+    units = sa.select(OrgUnit.id).join(roots, related)
+    if scope.lowest_level != "institution":
+        units = units.where(OrgUnit.level.in_(scope.levels))
+    return unit_id_column.in_(units)
 
 
 def load_org_units(engine: Engine, *, scope: Scope) -> pl.DataFrame:
@@ -69,7 +79,13 @@ def load_ancestors(engine: Engine, *, unit_id: int) -> pl.DataFrame:
         return read_frame(conn, stmt, SCHEMAS["org_units"]).sort("path")
 
 
-def scope_for_codes(engine: Engine, codes: list[str]) -> Scope:
+NATIONAL_ONLY_ROLES = frozenset({"national"})
+
+
+def scope_for_codes(engine: Engine, codes: list[str], *, roles: tuple[str, ...] = ()) -> Scope:
+    """The scope of an account: its units' subtrees. A national user (only the ``national``
+    role) sees no level below the municipality."""
     with engine.connect() as conn:
         ids = conn.execute(sa.select(OrgUnit.id).where(OrgUnit.code.in_(codes))).scalars().all()
-    return Scope(tuple(sorted(ids)))
+    national = bool(roles) and set(roles) <= NATIONAL_ONLY_ROLES
+    return Scope(tuple(sorted(ids)), lowest_level="municipality" if national else "institution")

@@ -9,6 +9,7 @@ dashboard has something to tell. Every name is made up; there are no names of pe
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from collections.abc import Iterator
@@ -36,6 +37,7 @@ TABLE_ORDER = (
     "org_unit", "child", "assessment", "relation_mapping", "counselling_session", "family_group",
     "family_group_session", "family_group_attendance", "staff", "staff_training",
     "parent_survey_answer", "cross_sector_meeting", "child_interview", "practice_self_assessment",
+    "language_assessment", "resource_places", "support_placement",
 )
 
 
@@ -54,6 +56,9 @@ class DemoSpec:
     years: int = 3
     end: dt.date = dt.date(2026, 11, 15)  # data up to the autumn 2026 window
     seed: int = 20261123
+    # With one municipality (scale <= 1): also the other programmes' fictional municipalities
+    # under a national root (see ``OTHER_MUNICIPALITIES``). The Aabenraa-like one is unchanged.
+    other_programmes: bool = True
 
     @property
     def start(self) -> dt.date:
@@ -110,12 +115,24 @@ def generate(spec: DemoSpec) -> Iterator[tuple[str, list[dict]]]:
         national_id = ids.next("org_unit")
         yield "org_unit", [dict(id=national_id, code="DK", name="Danmark (demo)",
                                 level="national", parent_id=None, path=f"/{national_id}/")]
+    elif spec.other_programmes:
+        yield from _with_other_programmes(spec, rng, ids)
+        return
     for m in range(spec.municipalities):
         yield from _municipality(spec, rng, ids, m, national_id)
 
 
 def _municipality(spec: DemoSpec, rng: random.Random, ids: _Ids, index: int,
                   national_id: int | None) -> Iterator[tuple[str, list[dict]]]:
+    tables = _municipality_tables(spec, rng, ids, index, national_id, {})
+    for table in TABLE_ORDER:
+        if tables[table]:
+            yield table, tables[table]
+
+
+def _municipality_tables(spec: DemoSpec, rng: random.Random, ids: _Ids, index: int,
+                         national_id: int | None, stories: dict[int, str]
+                         ) -> dict[str, list[dict]]:
     tables: dict[str, list[dict]] = {name: [] for name in TABLE_ORDER}
     single = spec.municipalities == 1
     muni_id = ids.next("org_unit")
@@ -143,16 +160,17 @@ def _municipality(spec: DemoSpec, rng: random.Random, ids: _Ids, index: int,
                 parent_id=area_id, path=f"{area_path}{inst_id}/",
             ))
             story = STORIES[rng.choices(range(3), weights=(4, 4, 2))[0]]
+            stories[inst_id] = story
             _institution(spec, rng, ids, tables, inst_id, story, windows)
-    for table in TABLE_ORDER:
-        if tables[table]:
-            yield table, tables[table]
+    return tables
 
 
 def _institution(spec: DemoSpec, rng: random.Random, ids: _Ids, t: dict[str, list[dict]],
-                 inst: int, story: str, windows: list[tuple[dt.date, dt.date]]) -> None:
+                 inst: int, story: str, windows: list[tuple[dt.date, dt.date]],
+                 children_mean: int = CHILDREN_PER_INSTITUTION) -> None:
     vulnerable_rate = rng.uniform(0.08, 0.35)
-    n_children = max(8, round(rng.gauss(CHILDREN_PER_INSTITUTION, 12)))
+    n_children = max(8, round(rng.gauss(children_mean, 12 * children_mean
+                                        / CHILDREN_PER_INSTITUTION)))
     for _ in range(n_children):
         _child(spec, rng, ids, t, inst, story, vulnerable_rate, windows)
     _counselling(spec, rng, ids, t, inst, story)
@@ -343,3 +361,184 @@ def _staff(spec: DemoSpec, rng: random.Random, ids: _Ids, t: dict[str, list[dict
                 self_assessment=_clip(rng.gauss(2.8 + 0.12 * n, 0.6)) if kind ==
                 "uddannelsesdag" else None,
             ))
+
+
+# --- The other programmes' municipalities (national level) ------------------------------------
+
+
+@dataclass(frozen=True)
+class OtherMunicipality:
+    """A small fictional municipality for another programme (sizes keep the demo build fast)."""
+
+    code: str
+    name: str
+    areas: tuple[str, ...]
+    institutions: int
+    children: int  # mean per institution
+    words: tuple[str, ...]  # daycare names, unique in the whole demo
+    window: tuple[int, int] | None = None  # (first, last) year of data; None = the spec's
+    themes: bool = False  # Socialstyrelsen's four themes assessed per daycare
+    resource_places: bool = False  # Aalborg's resource places and support placements
+
+
+OTHER_MUNICIPALITIES = (
+    OtherMunicipality("167", "Hvidovre Kommune (demo)", ("Hvidovre Nord", "Hvidovre Syd"), 6, 26,
+                      ("Ankeret", "Brobyggeren", "Citronhuset", "Delfinen", "Elverhøjen",
+                       "Fregatten")),
+    OtherMunicipality("851", "Aalborg Kommune (demo)",
+                      ("Aalborg Øst", "Aalborg Vest", "Aalborg Midt", "Aalborg Syd"), 16, 26,
+                      ("Limfjorden", "Skansen", "Hasseris Have", "Vejgårdhuset", "Gug Bakke",
+                       "Nørresundby Hus", "Lindholm", "Vestbyen", "Hornbæk Huset", "Østparken",
+                       "Klarup Kilde", "Svenstrup Eng", "Visse Skov", "Hals Strand",
+                       "Vodskov Vænge", "Sulsted Stien"),
+                      resource_places=True),
+    OtherMunicipality("901", "Fjordby Kommune (demo)", ("Fjordby By",), 5, 24,
+                      ("Fjordperlen", "Sildebenet", "Tangloppen", "Kuttern", "Fyrskibet"),
+                      window=(2016, 2019), themes=True),
+    OtherMunicipality("902", "Skovlund Kommune (demo)", ("Skovlund By",), 5, 24,
+                      ("Egekronen", "Bøgelyset", "Hjortespringet", "Mosekonen", "Rævegraven"),
+                      window=(2016, 2019), themes=True),
+    OtherMunicipality("903", "Havnsø Kommune (demo)", ("Havnsø By",), 5, 24,
+                      ("Kajen", "Ankerpladsen", "Molen", "Bølgebryderen", "Slusen"),
+                      window=(2016, 2019), themes=True),
+)
+SOCIALSTYRELSEN_THEMES = ("ledelse_data", "laeringsmiljoe", "foraeldresamarbejde")
+
+
+def _with_other_programmes(spec: DemoSpec, rng: random.Random,
+                           ids: _Ids) -> Iterator[tuple[str, list[dict]]]:
+    """The Aabenraa-like municipality exactly as on its own (same ids and random draws), then
+    the other programmes' municipalities, all under a national root."""
+    stories: dict[int, str] = {}
+    main = _municipality_tables(spec, rng, ids, 0, None, stories)
+    national_id = ids.next("org_unit")
+    for unit in main["org_unit"]:
+        unit["path"] = f"/{national_id}{unit['path']}"
+        if unit["parent_id"] is None:
+            unit["parent_id"] = national_id
+    yield "org_unit", [dict(id=national_id, code="DK", name="Danmark (demo)", level="national",
+                            parent_id=None, path=f"/{national_id}/")]
+    _language(spec, random.Random(spec.seed + 1), ids, main, stories)
+    for table in TABLE_ORDER:
+        if main[table]:
+            yield table, main[table]
+    for k, other in enumerate(OTHER_MUNICIPALITIES):
+        tables = _other_municipality(spec, random.Random(spec.seed + 10 + k), ids, other,
+                                     national_id)
+        for table in TABLE_ORDER:
+            if tables[table]:
+                yield table, tables[table]
+
+
+def _other_municipality(spec: DemoSpec, rng: random.Random, ids: _Ids, other: OtherMunicipality,
+                        national_id: int) -> dict[str, list[dict]]:
+    if other.window:
+        first, last = other.window
+        spec = dataclasses.replace(spec, end=dt.date(last, 11, 15), years=last - first + 1)
+    tables: dict[str, list[dict]] = {name: [] for name in TABLE_ORDER}
+    stories: dict[int, str] = {}
+    muni_id = ids.next("org_unit")
+    muni_path = f"/{national_id}/{muni_id}/"
+    tables["org_unit"].append(dict(id=muni_id, code=other.code, name=other.name,
+                                   level="municipality", parent_id=national_id, path=muni_path))
+    windows = _windows(spec)
+    for a, area in enumerate(other.areas):
+        area_id = ids.next("org_unit")
+        area_path = f"{muni_path}{area_id}/"
+        tables["org_unit"].append(dict(id=area_id, code=f"{other.code}-{area.split()[-1][0]}",
+                                       name=area, level="area", parent_id=muni_id,
+                                       path=area_path))
+        for i in range(a, other.institutions, len(other.areas)):
+            inst_id = ids.next("org_unit")
+            tables["org_unit"].append(dict(
+                id=inst_id, code=f"{other.code}-{i + 1:03d}", level="institution",
+                name=f"{KINDS[i % len(KINDS)]} {other.words[i]}", parent_id=area_id,
+                path=f"{area_path}{inst_id}/"))
+            story = STORIES[rng.choices(range(3), weights=(4, 4, 2))[0]]
+            stories[inst_id] = story
+            _institution(spec, rng, ids, tables, inst_id, story, windows,
+                         children_mean=other.children)
+    _language(spec, rng, ids, tables, stories)
+    if other.themes:
+        _themes(spec, rng, ids, tables, stories)
+    if other.resource_places:
+        _resource_places(spec, rng, ids, tables, stories)
+    return tables
+
+
+def _language(spec: DemoSpec, rng: random.Random, ids: _Ids, t: dict[str, list[dict]],
+              stories: dict[int, str]) -> None:
+    """Sprogvurdering at age 3 (and again at 5 for a few): generel / fokuseret / særlig."""
+    for kid in t["child"]:
+        story = stories[kid["institution_id"]]
+        for age in (3, 5):
+            day = kid["birth_month"] + dt.timedelta(days=int(365.25 * age) + rng.randint(0, 150))
+            left = kid["left_on"] or spec.end
+            if not (spec.start <= day <= spec.end and kid["enrolled_on"] <= day <= left):
+                continue
+            if age == 5 and rng.random() > 0.6:
+                continue
+            effect = _effect(story, _progress(spec, day))
+            generel = (0.72 if kid["vulnerable"] else 0.89) + 0.1 * effect
+            roll = rng.random()
+            group = ("generel" if roll < generel
+                     else "saerlig" if roll > 1 - (0.1 if kid["vulnerable"] else 0.03)
+                     else "fokuseret")
+            t["language_assessment"].append(dict(
+                id=ids.next("language_assessment"), child_id=kid["id"],
+                institution_id=kid["institution_id"], assessed_on=day, age_years=age,
+                language_group=group))
+
+
+def _themes(spec: DemoSpec, rng: random.Random, ids: _Ids, t: dict[str, list[dict]],
+            stories: dict[int, str]) -> None:
+    """Socialstyrelsen's themes, assessed per daycare each May and November."""
+    for inst, story in stories.items():
+        for year in range(spec.start.year, spec.end.year + 1):
+            for month in (5, 11):
+                day = dt.date(year, month, rng.randint(1, 14))
+                if day > spec.end:
+                    continue
+                base = 2.7 + 1.7 * max(0.0, _effect(story, _progress(spec, day)))
+                for theme in SOCIALSTYRELSEN_THEMES:
+                    t["practice_self_assessment"].append(dict(
+                        id=ids.next("practice_self_assessment"), institution_id=inst,
+                        assessed_on=day, theme=theme, score=_clip(rng.gauss(base, 0.7))))
+
+
+def _resource_places(spec: DemoSpec, rng: random.Random, ids: _Ids, t: dict[str, list[dict]],
+                     stories: dict[int, str]) -> None:
+    """Aalborg: resource places in 10 daycares, spread to 15 during the data, and support
+    placements for children in red (some in yellow): locally or in a special offer."""
+    institutions = sorted(stories)
+    opened: dict[int, dt.date] = {}
+    for k, inst in enumerate(institutions[:15]):
+        if k < 10:
+            start = dt.date(2020, 8, 1)
+        else:  # the spread from 10 to 15, over the data's span
+            start = spec.start + (spec.end - spec.start) * (k - 8) / 7
+        opened[inst] = start
+        t["resource_places"].append(dict(
+            id=ids.next("resource_places"), institution_id=inst, places=rng.randint(3, 5),
+            valid_from=start, valid_to=None))
+    placed: set[int] = set()
+    left_on = {kid["id"]: kid["left_on"] for kid in t["child"]}
+    for row in sorted(t["assessment"], key=lambda r: r["assessed_on"]):
+        kid = row["child_id"]
+        wanted = {"red": 0.7, "yellow": 0.12}.get(row["position"], 0.0)
+        if kid in placed or rng.random() >= wanted:
+            continue
+        placed.add(kid)
+        start = row["assessed_on"] + dt.timedelta(days=rng.randint(20, 60))
+        if start > spec.end:
+            continue
+        inst = row["institution_id"]
+        local = 0.5 + 0.3 * _progress(spec, start)
+        if rng.random() < local:
+            has_places = inst in opened and opened[inst] <= start
+            offer = "ressourceplads" if has_places else "lokal_stoette"
+        else:
+            offer = "specialtilbud"
+        t["support_placement"].append(dict(
+            id=ids.next("support_placement"), child_id=kid, institution_id=inst, offer=offer,
+            placed_from=start, placed_to=left_on[kid]))

@@ -18,6 +18,33 @@ ORG_LEVELS = {"national": "national", "municipality": "municipality", "area": "a
               "institution": "institution", "land": "national", "kommune": "municipality",
               "område": "area", "dagtilbud": "institution"}
 ROLES = {r: r for r in ("paedagog", "paedagogmedhjaelper", "dagplejer", "leder", "andet")}
+# Danish headers: what templates carry and error tables show. The code names are accepted too.
+HEADERS = {
+    "code": "kode", "name": "navn", "level": "niveau", "parent_code": "overordnet kode",
+    "child_id": "barnekode", "birth_month": "fødselsmåned", "vulnerable": "udsat position",
+    "institution_code": "dagtilbudskode", "enrolled_on": "startdato", "left_on": "slutdato",
+    "assessed_on": "vurderingsdato", "position": "position",
+    "score_cognitive": "score kognitiv", "score_emotional": "score emotionel",
+    "score_social": "score social", "score_physical": "score fysisk",
+    "mapped_on": "dato", "has_close_adult": "tæt voksenrelation",
+    "best_friendship_rating": "bedste venskab", "mutual_play_relation": "gensidig legerelation",
+    "held_on": "dato", "professions": "faggrupper", "n_professions": "antal faggrupper",
+    "staff_consultations": "samtaler med personale",
+    "parent_consultations": "samtaler med forældre",
+    "group_code": "gruppekode", "family_code": "familiekode", "present": "mødt op",
+    "planned_sessions": "planlagte gange", "staff_code": "medarbejderkode", "role": "funktion",
+    "employed_from": "ansat fra", "employed_to": "ansat til", "kind": "type",
+    "self_assessment": "selvvurdering", "answered_on": "besvaret", "question": "spørgsmål",
+    "answer": "svar", "parents_invited": "forældre inviteret",
+    "parents_present": "forældre deltog", "plan_agreed": "plan aftalt",
+    "interviewed_on": "interviewdato", "feels_important": "føler sig vigtig", "theme": "tema",
+    "score": "score", "age_years": "alder (år)", "language_group": "sproggruppe",
+    "places": "antal pladser", "valid_from": "fra dato", "valid_to": "til dato",
+    "offer": "tilbud", "placed_from": "placeret fra", "placed_to": "placeret til",
+}
+# Marks the template's example rows (first cell); a row carrying it is refused.
+EXAMPLE_MARK = "EKSEMPEL"
+
 TRAINING_KINDS = {"uddannelsesdag": "uddannelsesdag", "aktionslaering": "aktionslaering",
                   "aktionslæring": "aktionslaering"}
 
@@ -41,6 +68,11 @@ class Column:
     def stored_as(self) -> str:
         return self.target or self.name
 
+    @property
+    def header(self) -> str:
+        """The Danish column header of templates and error tables (the code name also works)."""
+        return HEADERS.get(self.name, self.name)
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -58,6 +90,10 @@ class Kind:
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
 
 
 def _inst(desc: str = "Dagtilbuddets kode (fx 580-001)") -> Column:
@@ -311,6 +347,69 @@ _add(Kind(
     ),
 ))
 
+
+# --- Programme data: Socialstyrelsen, Aalborg and L2's language gap ----------------------------
+LANGUAGE_GROUPS = {"generel": "generel", "generel indsats": "generel",
+                   "fokuseret": "fokuseret", "fokuseret indsats": "fokuseret",
+                   "saerlig": "saerlig", "særlig": "saerlig", "særlig indsats": "saerlig"}
+SUPPORT_OFFERS = {"ressourceplads": "ressourceplads", "lokal_stoette": "lokal_stoette",
+                  "lokal støtte": "lokal_stoette", "specialtilbud": "specialtilbud"}
+
+_add(Kind(
+    "language_assessments", "Sprogvurderinger (Sprogvurdering 3-6)", "language_assessment",
+    (
+        _child(), _inst(),
+        Column("assessed_on", "date", "Dato for sprogvurderingen"),
+        Column("age_years", "int", "Barnets alder i år ved vurderingen", minimum=2, maximum=7),
+        Column("language_group", "str", "Gruppe: generel, fokuseret eller saerlig (også "
+               "særlig, generel indsats, fokuseret indsats, særlig indsats)",
+               allowed=LANGUAGE_GROUPS),
+    ),
+    key=("child_id", "assessed_on"),
+    examples=(
+        {"child_id": "B0000001", "institution_code": "580-001", "assessed_on": "15.09.2026",
+         "age_years": "3", "language_group": "generel"},
+        {"child_id": "B0000002", "institution_code": "580-001", "assessed_on": "2026-09-16",
+         "age_years": "3", "language_group": "fokuseret"},
+    ),
+))
+_add(Kind(
+    "resource_places", "Ressourcepladser", "resource_places",
+    (
+        _inst("Dagtilbuddet med ressourcepladserne (fx 851-001)"),
+        Column("places", "int", "Antal ressourcepladser", minimum=0, maximum=50),
+        Column("valid_from", "date", "Fra dato"),
+        Column("valid_to", "date", "Til dato (tom hvis pladserne stadig findes)",
+               required=False),
+    ),
+    key=("institution_code", "valid_from"),
+    examples=(
+        {"institution_code": "580-001", "places": "4", "valid_from": "01.08.2020",
+         "valid_to": ""},
+        {"institution_code": "580-005", "places": "3", "valid_from": "2025-08-01",
+         "valid_to": "31.07.2026"},
+    ),
+))
+_add(Kind(
+    "placements", "Støtteplaceringer (ressourceplads, lokal støtte, specialtilbud)",
+    "support_placement",
+    (
+        _child(),
+        _inst("Barnets dagtilbud i nærmiljøet (ved specialtilbud: det dagtilbud, barnet kom "
+              "fra), fx 851-001"),
+        Column("offer", "str", "Tilbud: ressourceplads, lokal_stoette (støtte i eget "
+               "dagtilbud) eller specialtilbud", allowed=SUPPORT_OFFERS),
+        Column("placed_from", "date", "Fra dato"),
+        Column("placed_to", "date", "Til dato (tom hvis placeringen løber)", required=False),
+    ),
+    key=("child_id", "placed_from"),
+    examples=(
+        {"child_id": "B0000001", "institution_code": "580-001", "offer": "ressourceplads",
+         "placed_from": "01.09.2026", "placed_to": ""},
+        {"child_id": "B0000002", "institution_code": "580-001", "offer": "specialtilbud",
+         "placed_from": "2026-10-01", "placed_to": ""},
+    ),
+))
 
 def get_kind(name: str) -> Kind:
     try:

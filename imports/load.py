@@ -1,12 +1,16 @@
 """Import a data file into the store: read and validate everything, then write it all or nothing.
 
-``import_file`` reads the file, checks every row (nothing is written when a single row is
-wrong), then in one transaction upserts the rows by their natural key, records the import in the
-audit log and bumps the data version; finally the indicator values are recomputed.
+``import_file`` reads the file (refusing hostile files before parsing, see ``imports.reader``),
+checks every row (nothing is written when a single row is wrong), then in ONE transaction:
+takes the import lock, upserts the rows by their natural key, records the import in the audit
+log, recomputes the indicator values and bumps the data version. Pages therefore see the old
+rows with the old values or the new rows with the new values, never a mix; a crash at any
+moment leaves the old state (the database rolls the open transaction back).
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,16 +22,35 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 from core.model_config import ChangeModelConfig
+from core.settings import ImportLimits, load_settings
 from data_access import models as m
 from data_access.accounts import record_event
-from data_access.db import bump_data_version
+from data_access.analytics import update_statistics
+from data_access.import_lock import ImportBusy, take_import_lock
 from data_access.raw import read_frame
 from imports.kinds import KINDS, Kind
 from imports.reader import ROW, ReadError, read_table
 from imports.validate import Refs, RowError, check
+from imports.wording import count
+from pipeline.refresh import refresh_in
 
 BATCH = 10_000
 Progress = Callable[[float, str], None]
+BUSY_MESSAGE = ("En anden indlæsning er i gang. Vent et øjeblik, og prøv igen – der er ikke "
+                "gemt noget fra denne fil.")
+# Test hook: pause at a named point (read, locked, written, refreshed, committed) so a test can
+# kill the process there. Unset in production.
+PAUSE_AT_ENV = "IMPORT_TEST_PAUSE_AT"
+PAUSE_FILE_ENV = "IMPORT_TEST_PAUSE_FILE"
+
+
+def _checkpoint(name: str) -> None:
+    if os.environ.get(PAUSE_AT_ENV) != name:
+        return
+    marker = os.environ.get(PAUSE_FILE_ENV)
+    if marker:
+        Path(marker).write_text(name)
+    time.sleep(float(os.environ.get("IMPORT_TEST_PAUSE_SECONDS", "60")))
 
 
 @dataclass
@@ -49,11 +72,10 @@ class ImportResult:
         return self.new + self.updated + self.unchanged
 
     def summary(self) -> str:
-        def n(x: int) -> str:
-            return f"{x:,}".replace(",", ".")
-
-        return (f"{n(self.new)} nye, {n(self.updated)} opdaterede og {n(self.unchanged)} "
-                "uændrede rækker")
+        """``2 nye rækker, 1 opdateret og 3 uændrede``."""
+        return (f"{count(self.new, 'ny række', 'nye rækker')}, "
+                f"{count(self.updated, 'opdateret', 'opdaterede')} og "
+                f"{count(self.unchanged, 'uændret', 'uændrede')}")
 
 
 class ImportAborted(Exception):
@@ -231,11 +253,11 @@ def write(conn: Connection, kind: Kind, checked: pl.DataFrame, refs: Refs) -> tu
 
 def import_file(engine: Engine, config: ChangeModelConfig, kind: str, path: Path | str, *,
                 username: str, progress: Progress | None = None,
-                data: bytes | None = None) -> ImportResult:
-    """Import ``path`` (or ``data`` named ``path``) as ``kind``: all rows or none."""
-    from pipeline.refresh import refresh
-
+                data: bytes | None = None, limits: ImportLimits | None = None) -> ImportResult:
+    """Import ``path`` (or ``data`` named ``path``) as ``kind``: all rows and their indicator
+    values, or nothing."""
     started = time.perf_counter()
+    limits = limits or load_settings().import_limits
     path = Path(path)
     result = ImportResult(kind=kind, file_name=path.name)
     report = progress or (lambda _fraction, _text: None)
@@ -246,31 +268,51 @@ def import_file(engine: Engine, config: ChangeModelConfig, kind: str, path: Path
         return result
     report(0.05, "Læser filen …")
     try:
-        frame = read_table(path, data)
+        frame = read_table(path, data, limits=limits)
     except ReadError as exc:
         result.errors = [RowError(0, "", str(exc))]
         return result
-    report(0.25, f"Kontrollerer {frame.height:,} rækker …".replace(",", "."))
+    data = None  # the bytes are no longer needed
+    _checkpoint("read")
+    report(0.25, f"Kontrollerer {count(frame.height, 'række', 'rækker')} …")
+    # Checked once without the lock, so a wrong file is refused even while another import runs.
     with engine.connect() as conn:
         refs = load_refs(conn)
     checked = check(frame, spec, refs)
     if checked.errors:
         result.errors = checked.errors
         return result
-    report(0.5, "Gemmer rækkerne …")
     try:
         with engine.begin() as conn:
+            take_import_lock(conn, holder=f"{username}: {kind}",
+                             wait_seconds=limits.lock_wait_seconds)
+            _checkpoint("locked")
+            current = load_refs(conn)
+            if current != refs:  # another import changed the codes meanwhile: check again
+                checked = check(frame, spec, current)
+                if checked.errors:
+                    raise ImportAborted(checked.errors)
+            del frame
+            report(0.5, "Gemmer rækkerne …")
             result.new, result.updated, result.unchanged = write(
-                conn, spec, checked.frame.drop(ROW), refs)
+                conn, spec, checked.frame.drop(ROW), current)
+            _checkpoint("written")
             record_event(conn, username=username, action="import",
                          detail=f"{kind}: {path.name} – {result.summary()}", rows=result.rows)
-            bump_data_version(conn)
+            report(0.75, "Beregner indikatorerne igen …")
+            refresh_in(conn, config, uncommitted=True)  # also bumps the data version
+            _checkpoint("refreshed")
+    except ImportBusy:
+        result.errors = [RowError(0, "", BUSY_MESSAGE)]
+        result.new = result.updated = result.unchanged = 0
+        return result
     except ImportAborted as exc:
         result.errors = exc.errors
         result.new = result.updated = result.unchanged = 0
         return result
-    report(0.8, "Beregner indikatorerne igen …")
-    refresh(engine, config)
+    _checkpoint("committed")
+    update_statistics(engine)
     report(1.0, "Færdig.")
     result.seconds = time.perf_counter() - started
     return result
+

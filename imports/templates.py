@@ -7,12 +7,18 @@ import io
 
 import xlsxwriter
 
-from imports.kinds import Kind, get_kind
+from imports.kinds import EXAMPLE_MARK, Kind, get_kind
 
 
 def template_rows(kind: Kind) -> list[list[str]]:
-    header = kind.column_names
-    return [header] + [[example.get(name, "") for name in header] for example in kind.examples]
+    """Danish headers, then the example rows; each example's first cell starts with
+    ``EKSEMPEL`` so that an unedited template is refused instead of imported."""
+    rows = [kind.headers]
+    for example in kind.examples:
+        cells = [example.get(name, "") for name in kind.column_names]
+        cells[0] = f"{EXAMPLE_MARK} {cells[0]}"
+        rows.append(cells)
+    return rows
 
 
 def template_csv(kind_name: str) -> bytes:
@@ -34,11 +40,13 @@ def template_xlsx(kind_name: str) -> bytes:
         for c, value in enumerate(row):
             sheet.write_string(r, c, value, bold if r == 0 else None)
     for c, column in enumerate(kind.columns):
-        sheet.set_column(c, c, max(14, len(column.name) + 2))
+        sheet.set_column(c, c, max(14, len(column.header) + 2))
         sheet.write_comment(0, c, column.description)
     help_sheet = workbook.add_worksheet("Vejledning")
-    for r, column in enumerate(kind.columns):
-        help_sheet.write_string(r, 0, column.name, bold)
+    help_sheet.write_string(0, 0, "Rækker der starter med EKSEMPEL er eksempler: slet dem, før "
+                                  "filen indlæses.", bold)
+    for r, column in enumerate(kind.columns, start=2):
+        help_sheet.write_string(r, 0, column.header, bold)
         help_sheet.write_string(r, 1, "påkrævet" if column.required else "valgfri")
         help_sheet.write_string(r, 2, column.description)
     help_sheet.set_column(0, 0, 24)

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from imports.kinds import Column, Kind
+from imports import personal_data
+from imports.kinds import EXAMPLE_MARK, Column, Kind
 from imports.reader import ROW
+from imports.wording import number
 
 BOOLS = {"ja": True, "nej": False, "j": True, "n": False, "1": True, "0": False,
          "true": True, "false": False, "sand": True, "falsk": False, "yes": True, "no": False,
@@ -26,8 +28,9 @@ DATE_FORMATS = (
     (r"^\d{1,2}/\d{1,2}/\d{4}$", "%d/%m/%Y"),
 )
 EARLIEST = dt.date(2000, 1, 1)
-CPR_PATTERN = r"^\d{6}-?\d{4}$"
-PSEUDONYM_COLUMNS = {"child_id", "staff_code", "family_code"}
+# Text columns holding codes: phone numbers only in their unmistakable forms (see personal_data).
+CODE_COLUMNS = {"code", "parent_code", "child_id", "institution_code", "group_code",
+                "family_code", "staff_code"}
 REFERENCE_LABELS = {
     "institution": "dagtilbudskode",
     "child": "barnekode",
@@ -85,7 +88,50 @@ def latest_allowed(today: dt.date | None = None) -> dt.date:
 
 
 def _shown(value: str) -> str:
+    """A value as an error message may echo it: shortened, personal identifiers masked."""
+    value = personal_data.mask(value)
     return value if len(value) <= MAX_VALUE_SHOWN else value[:MAX_VALUE_SHOWN] + "…"
+
+
+def normalise_header(name: str) -> str:
+    """``Barnekode``, ``barne_kode``… → one spelling: lower case, ``_``/``-`` as spaces."""
+    return " ".join(name.lower().replace("_", " ").replace("-", " ").split())
+
+
+def match_headers(frame: pl.DataFrame, kind: Kind) -> tuple[pl.DataFrame, dict[str, str],
+                                                             list[RowError]]:
+    """Rename the file's headers (Danish or code names) to the code names.
+
+    Returns the renamed frame, code name → header as the error table shows it (the file's own
+    header when present, else the Danish one), and errors for a column given twice.
+    """
+    accepted = {}
+    for c in kind.columns:
+        accepted[normalise_header(c.name)] = c.name
+        accepted[normalise_header(c.header)] = c.name
+    rename: dict[str, str] = {}
+    shown = {c.name: c.header for c in kind.columns}
+    errors = []
+    for col in frame.columns:
+        target = accepted.get(normalise_header(col))
+        if target is None or col == ROW:
+            continue
+        if target in rename.values():
+            first = next(k for k, v in rename.items() if v == target)
+            errors.append(RowError(1, col, f"Kolonnen '{col}' står to gange (også som "
+                                           f"'{first}')."))
+            continue
+        rename[col] = target
+        shown[target] = col
+    extras = [c for c in frame.columns if c not in rename and c != ROW]
+    taken = set(rename.values())
+    for col in extras:  # an ignored extra column must not clash with a code name
+        if col in taken:
+            rename[col] = f"{col}__extra"
+            shown[f"{col}__extra"] = col
+    for col in extras:
+        shown.setdefault(col, col)
+    return frame.rename(rename), shown, errors
 
 
 def parse_expr(column: Column) -> pl.Expr:
@@ -128,7 +174,8 @@ def _type_message(column: Column) -> str:
 
 def header_errors(frame: pl.DataFrame, kind: Kind) -> list[RowError]:
     errors = [
-        RowError(1, c.name, f"Den påkrævede kolonne '{c.name}' mangler i overskriftsrækken.")
+        RowError(1, c.name, f"Kolonnen '{c.header}' mangler i overskriftsrækken (den er "
+                            "påkrævet).")
         for c in kind.columns if c.required and c.name not in frame.columns
     ]
     data_columns = [c for c in frame.columns if c != ROW]
@@ -140,13 +187,18 @@ def header_errors(frame: pl.DataFrame, kind: Kind) -> list[RowError]:
 
 def check(frame: pl.DataFrame, kind: Kind, refs: Refs, *,
           today: dt.date | None = None) -> Checked:
-    """Validate ``frame`` (strings from :mod:`imports.reader`) for ``kind``."""
+    """Validate ``frame`` (strings from :mod:`imports.reader`) for ``kind``.
+
+    Error columns are named as the file names them (see :func:`match_headers`).
+    """
+    frame, shown, twice = match_headers(frame, kind)
     errors = header_errors(frame, kind)
-    if errors:
-        return Checked(frame, errors)
+    if twice or errors:
+        return Checked(frame, twice + _named(errors, shown))
     if frame.height == 0:
         return Checked(frame, [RowError(1, "", "Filen indeholder kun overskriftsrækken – "
                                                   "der er ingen rækker med data.")])
+    personal = personal_data_errors(frame, kind) + example_row_errors(frame, kind)
     frame = frame.with_columns(
         pl.lit("").alias(c.name) for c in kind.columns if c.name not in frame.columns
     ).select([c.name for c in kind.columns] + [ROW])
@@ -170,11 +222,6 @@ def check(frame: pl.DataFrame, kind: Kind, refs: Refs, *,
                 typed, val.is_not_null() & ((val < EARLIEST) | (val > latest)), c.name,
                 template=f"Datoen '{{value}}' ligger uden for det tilladte interval "
                          f"({EARLIEST:%d.%m.%Y}–{latest:%d.%m.%Y}).")
-        if c.name in PSEUDONYM_COLUMNS or c.stored_as == "code":
-            if c.name in PSEUDONYM_COLUMNS:
-                errors += _collect(typed, raw.str.contains(CPR_PATTERN), c.name,
-                                   "Værdien ligner et CPR-nummer. Brug pseudonym-koden – "
-                                   "CPR-numre må ikke importeres.")
         if c.reference is not None:
             known = list(refs.codes(c.reference))
             if c.reference == "org_unit":  # parents may also be new units in the same file
@@ -184,10 +231,57 @@ def check(frame: pl.DataFrame, kind: Kind, refs: Refs, *,
                                template=f"Ukendt {label} '{{value}}' (findes ikke i databasen).")
     errors += _duplicate_errors(typed, kind)
     errors += _kind_errors(typed, kind, refs)
+    # A cell holding a personal identifier gets that error only (no other message echoes it).
+    flagged = {(e.row, e.column) for e in personal}
+    errors = personal + [e for e in errors if (e.row, e.column) not in flagged]
     result = typed.select(
         [pl.col(f"_t_{c.name}").alias(c.name) for c in kind.columns] + [pl.col(ROW)]
     )
-    return Checked(result, sorted(set(errors)))
+    return Checked(result, _named(sorted(set(errors)), shown))
+
+
+def _named(errors: list[RowError], shown: dict[str, str]) -> list[RowError]:
+    """Code names → the headers the person importing sees in their file."""
+    return [RowError(e.row, shown.get(e.column, e.column), e.message) for e in errors]
+
+
+def personal_data_errors(frame: pl.DataFrame, kind: Kind) -> list[RowError]:
+    """CPR numbers and e-mail addresses in any column, phone numbers where none belong.
+
+    Every column of the file is checked, also the ones the import ignores. The message never
+    contains the value.
+    """
+    free_text = {c.name for c in kind.columns
+                 if c.type == "str" and c.allowed is None and c.name not in CODE_COLUMNS}
+    known = {c.name for c in kind.columns}
+    errors: list[RowError] = []
+    for col in frame.columns:
+        if col == ROW:
+            continue
+        phone = personal_data.PHONE_LOOSE if (col in free_text or col not in known) \
+            else personal_data.PHONE_STRICT
+        raw = pl.col(col)
+        found = (pl.when(raw.str.contains(personal_data.CPR)).then(pl.lit("cpr"))
+                 .when(raw.str.contains(personal_data.EMAIL)).then(pl.lit("email"))
+                 .when(raw.str.contains(phone)).then(pl.lit("phone")))
+        bad = frame.select(ROW, found.alias("_what")).drop_nulls("_what")
+        errors += [RowError(int(r), col, personal_data.MESSAGES[what])
+                   for r, what in bad.iter_rows()]
+    return errors
+
+
+def example_row_errors(frame: pl.DataFrame, kind: Kind) -> list[RowError]:
+    """Rows still carrying the template's ``EKSEMPEL`` mark are refused (one error per row)."""
+    columns = [c.name for c in kind.columns if c.name in frame.columns]
+    if not columns:
+        return []
+    pattern = rf"(?i)^\s*{EXAMPLE_MARK}\b"
+    first = pl.coalesce([pl.when(pl.col(c).str.contains(pattern)).then(pl.lit(c))
+                         for c in columns])
+    bad = frame.select(ROW, first.alias("_col")).drop_nulls("_col")
+    return [RowError(int(r), col, "Rækken er et eksempel fra skabelonen. Slet "
+                                  "eksempelrækkerne, før filen indlæses.")
+            for r, col in bad.iter_rows()]
 
 
 def _duplicate_errors(typed: pl.DataFrame, kind: Kind) -> list[RowError]:
@@ -195,9 +289,10 @@ def _duplicate_errors(typed: pl.DataFrame, kind: Kind) -> list[RowError]:
     complete = typed.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
     marked = complete.with_columns(pl.col(ROW).min().over(keys).alias("_first"))
     dups = marked.filter(pl.col(ROW) != pl.col("_first")).select(ROW, "_first")
-    names = ", ".join(kind.key)
-    return [RowError(int(r), kind.key[-1], f"Rækken er en dublet: samme nøgle ({names}) som "
-                     f"række {int(first)}.") for r, first in dups.iter_rows()]
+    headers = [kind.column(k).header for k in kind.key]
+    names = headers[0] if len(headers) == 1 else ", ".join(headers[:-1]) + " og " + headers[-1]
+    return [RowError(int(r), kind.key[-1], f"Rækken er en dublet af række {number(int(first))} "
+                     f"(samme {names}).") for r, first in dups.iter_rows()]
 
 
 def _kind_errors(typed: pl.DataFrame, kind: Kind, refs: Refs) -> list[RowError]:
@@ -206,7 +301,8 @@ def _kind_errors(typed: pl.DataFrame, kind: Kind, refs: Refs) -> list[RowError]:
     if kind.name in pairs:
         first, last = pairs[kind.name]
         errors += _collect(typed, pl.col(f"_t_{last}") < pl.col(f"_t_{first}"), last,
-                           template=f"Datoen '{{value}}' ligger før {first}.")
+                           template=f"Datoen '{{value}}' ligger før "
+                                    f"{kind.column(first).header}.")
     if kind.name == "org_units":
         errors += _collect(typed, pl.col("parent_code") == pl.col("code"), "parent_code",
                            "En enhed kan ikke ligge under sig selv.")

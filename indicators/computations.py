@@ -578,3 +578,139 @@ def practice_share_at_least(
         rows, subject=pl.col("institution_id").cast(pl.Utf8),
         num=(pl.col("score") >= min_score).cast(pl.Float64), den=pl.lit(1.0),
     )
+
+
+# --- Sprogvurdering, ressourcepladser og placeringer (Socialstyrelsen, Aalborg, L2) -----------
+
+LanguageGroup = Literal["generel", "fokuseret", "saerlig"]
+LANGUAGE_GROUP = ("Sprogvurderingens gruppe, der tælles: generel (generel indsats), fokuseret "
+                  "(fokuseret indsats) eller saerlig (særlig indsats).")
+
+
+def _latest_language_per_period(src: Sources) -> pl.DataFrame:
+    """Each child's last language assessment in each period."""
+    rows = _in_periods(src.language, src, "assessed_on")
+    return rows.sort("assessed_on").group_by("child_id", "period").last()
+
+
+@computation(
+    aggregation="share", subgroups=True,
+    title="Andel af de sprogvurderede børn, hvis seneste sprogvurdering i perioden er i en given "
+          "gruppe (generel, fokuseret eller særlig indsats).",
+    numerator="Børn, hvis seneste sprogvurdering i perioden er i gruppen `group`.",
+    denominator="Alle sprogvurderede børn i perioden (et barn vurderet to gange tæller én gang).",
+    n=CHILD_N,
+    params={"group": LANGUAGE_GROUP, "population": POPULATION},
+)
+def language_group_share(
+    src: Sources, *, group: LanguageGroup = "generel", population: Population = "all"
+) -> pl.DataFrame:
+    """Share of language-assessed children whose latest assessment in the period is ``group``."""
+    rows = _population(_with_child(_latest_language_per_period(src), src, "assessed_on"),
+                       population)
+    return _observations(
+        rows, subject=_child_subject(),
+        num=(pl.col("language_group") == group).cast(pl.Float64), den=pl.lit(1.0),
+    )
+
+
+@computation(
+    aggregation="gap", subgroups=True,
+    title="Forskellen i procentpoint mellem andelen i en sprogvurderingsgruppe (normalt generel) "
+          "blandt de øvrige børn og blandt børn i udsatte positioner (et mindre tal er bedre).",
+    numerator="Andel i gruppen `group` blandt de øvrige sprogvurderede børn (i %).",
+    denominator="Andel i gruppen `group` blandt sprogvurderede børn i udsatte positioner (i %).",
+    n="Antal børn i den mindste af de to grupper.",
+    params={"group": LANGUAGE_GROUP},
+)
+def language_gap(src: Sources, *, group: LanguageGroup = "generel") -> pl.DataFrame:
+    """The gap in share in language group ``group`` between other children and children in
+    vulnerable positions: share(others) − share(focus), in percentage points."""
+    rows = _with_child(_latest_language_per_period(src), src, "assessed_on")
+    return _observations(
+        rows, subject=_child_subject(),
+        num=(pl.col("language_group") == group).cast(pl.Float64), den=pl.lit(1.0),
+        group=pl.when(pl.col("vulnerable")).then(pl.lit("focus")).otherwise(pl.lit("others")),
+    )
+
+
+def _places_at_period_end(src: Sources) -> pl.DataFrame:
+    """Resource places per daycare and period, as they stand on the period's last day."""
+    return (
+        src.resource_places.join(src.periods.select("period", "end"), how="cross")
+        .filter((pl.col("valid_from") <= pl.col("end"))
+                & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= pl.col("end"))))
+        .group_by("institution_id", "period").agg(pl.col("places").sum())
+    )
+
+
+@computation(
+    aggregation="sum", subgroups=False,
+    title="Antal dagtilbud med ressourcepladser ved periodens udgang.",
+    numerator="Dagtilbud med mindst én ressourceplads på periodens sidste dag.",
+    denominator="Ingen (tallet er et antal; dagtilbud uden ressourcepladser tæller som 0).",
+    n="Antal dagtilbud.",
+)
+def institutions_with_resource_places(src: Sources) -> pl.DataFrame:
+    """Daycares with at least one resource place on the period's last day (a count). Every
+    daycare is an observation (0 or 1), so an area without resource places shows 0."""
+    institutions = src.org_units.filter(pl.col("level") == "institution").select(
+        pl.col("id").alias("institution_id"))
+    rows = (institutions.join(src.periods.select("period"), how="cross")
+            .join(_places_at_period_end(src), on=["institution_id", "period"], how="left"))
+    return _observations(
+        rows, subject=pl.col("institution_id").cast(pl.Utf8),
+        num=(pl.col("places").fill_null(0) > 0).cast(pl.Float64), den=pl.lit(1.0),
+    )
+
+
+@computation(
+    aggregation="share", subgroups=False,
+    title="Udnyttelse af ressourcepladserne: børn på en ressourceplads i forhold til antal "
+          "ressourcepladser ved periodens udgang.",
+    numerator="Børn med en igangværende placering på en ressourceplads på periodens sidste dag.",
+    denominator="Ressourcepladser på periodens sidste dag.",
+    n="Antal dagtilbud med ressourcepladser.",
+)
+def resource_place_use(src: Sources) -> pl.DataFrame:
+    """Children on a resource place ÷ resource places, both on the period's last day, per
+    daycare with resource places."""
+    places = _places_at_period_end(src).filter(pl.col("places") > 0)
+    used = (
+        src.placements.filter(pl.col("offer") == "ressourceplads")
+        .join(src.periods.select("period", "end"), how="cross")
+        .filter((pl.col("placed_from") <= pl.col("end"))
+                & (pl.col("placed_to").is_null() | (pl.col("placed_to") >= pl.col("end"))))
+        .group_by("institution_id", "period").agg(pl.col("child_id").n_unique().alias("used"))
+    )
+    rows = places.join(used, on=["institution_id", "period"], how="left")
+    return _observations(
+        rows, subject=pl.col("institution_id").cast(pl.Utf8),
+        num=pl.col("used").fill_null(0).cast(pl.Float64), den=pl.col("places").cast(pl.Float64),
+    )
+
+
+@computation(
+    aggregation="share", subgroups=True,
+    title="Af børnene, der får støtte: andelen, der får den i deres eget nærmiljø (på en "
+          "ressourceplads eller med støtte i eget dagtilbud) frem for i et specialtilbud.",
+    numerator="Børn, hvis seneste placering i perioden er ressourceplads eller lokal_stoette.",
+    denominator="Alle børn med en placering, der løber i (en del af) perioden.",
+    n=CHILD_N,
+    params={"population": POPULATION},
+)
+def local_support_share(src: Sources, *, population: Population = "all") -> pl.DataFrame:
+    """Of the children with a support placement running in the period, the share whose latest
+    placement is local (a resource place or support in their own daycare), not a special offer.
+    Age is taken on the period's last day; the placement counts for the child's local daycare."""
+    rows = (
+        src.placements.join(src.periods.select("period", "start", "end"), how="cross")
+        .filter((pl.col("placed_from") <= pl.col("end"))
+                & (pl.col("placed_to").is_null() | (pl.col("placed_to") >= pl.col("start"))))
+        .sort("placed_from").group_by("child_id", "period").last()
+    )
+    rows = _population(_with_child(rows, src, "end"), population)
+    return _observations(
+        rows, subject=_child_subject(),
+        num=(pl.col("offer") != "specialtilbud").cast(pl.Float64), den=pl.lit(1.0),
+    )

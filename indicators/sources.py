@@ -42,6 +42,14 @@ SCHEMAS: dict[str, dict[str, PolarsDataType]] = {
     "interviews": {"child_id": I, "institution_id": I, "interviewed_on": D, "feels_important": I},
     "practice": {"institution_id": I, "assessed_on": D, "theme": S, "score": I},
     "periods": {"period": S, "start": D, "end": D},
+    # Sprogvurdering: group generel / fokuseret / saerlig.
+    "language": {"child_id": I, "institution_id": I, "assessed_on": D, "age_years": I,
+                 "language_group": S},
+    # Ressourcepladser per daycare over time (valid_to null = still running).
+    "resource_places": {"institution_id": I, "places": I, "valid_from": D, "valid_to": D},
+    # Where a child needing support gets it: ressourceplads / lokal_stoette / specialtilbud.
+    "placements": {"child_id": I, "institution_id": I, "offer": S, "placed_from": D,
+                   "placed_to": D},
 }
 
 # The columns every computation returns: one row per observation (a child, a family, a session,
@@ -81,6 +89,9 @@ class Sources:
     meetings: pl.DataFrame = field(default_factory=lambda: frame("meetings"))
     interviews: pl.DataFrame = field(default_factory=lambda: frame("interviews"))
     practice: pl.DataFrame = field(default_factory=lambda: frame("practice"))
+    language: pl.DataFrame = field(default_factory=lambda: frame("language"))
+    resource_places: pl.DataFrame = field(default_factory=lambda: frame("resource_places"))
+    placements: pl.DataFrame = field(default_factory=lambda: frame("placements"))
 
     @classmethod
     def names(cls) -> list[str]:

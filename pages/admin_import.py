@@ -8,12 +8,20 @@ import streamlit as st
 from imports.kinds import KINDS
 from imports.load import import_file
 from imports.templates import template_bytes
-from ui.context import change_model, current_viewer, engine
+from imports.wording import count, number, size
+from ui.context import app_settings, change_model, current_viewer, engine
+
+MAX_SHOWN = 1_000
 
 # 1. Selection
+limits = app_settings().import_limits
 st.title("Indlæs data")
 st.markdown("Vælg hvilken slags data filen indeholder, og upload en CSV- eller Excel-fil. "
             "Hele filen kontrolleres først; er der én fejl, indlæses intet.")
+st.caption(f"Højst {size(limits.max_bytes)} og {number(limits.max_rows)} rækker pr. fil "
+           f"(Excel: {number(min(limits.max_rows, limits.max_xlsx_rows))} rækker). "
+           "Store udtræk indlæses bedst som CSV. Skabelonernes eksempelrækker (EKSEMPEL) skal "
+           "slettes eller rettes, før filen indlæses.")
 kind_name = st.selectbox("Slags data", list(KINDS), format_func=lambda k: KINDS[k].title)
 kind = KINDS[kind_name]
 st.caption(kind.description)
@@ -29,15 +37,23 @@ if upload is not None and st.button("Indlæs", type="primary"):
     bar = st.progress(0.0, text="Kontrollerer filen …")
     result = import_file(engine(), change_model(), kind_name, upload.name,
                          username=current_viewer().username, data=upload.getvalue(),
+                         limits=limits,
                          progress=lambda share, text: bar.progress(min(1.0, share), text=text))
     bar.empty()
     # 3. Result
-    if result.errors:
-        st.error(f"Filen blev ikke indlæst: {len(result.errors)} fejl. Ret dem og prøv igen.")
+    errors = result.errors
+    if len(errors) == 1 and not errors[0].row:  # the file as a whole (size, encoding, lock …)
+        st.error(f"Filen {upload.name} ({size(upload.size)}) blev ikke indlæst, og intet er "
+                 f"gemt. {errors[0].message}")
+    elif errors:
+        st.error(f"Filen {upload.name} blev ikke indlæst, og intet er gemt. Der er "
+                 f"{count(len(errors), 'fejl', 'fejl')} i filen – ret "
+                 f"{'den' if len(errors) == 1 else 'dem'}, og indlæs filen igen.")
         st.dataframe(pl.DataFrame(
-            [{"Række": e.row or "–", "Kolonne": e.column, "Fejl": e.message}
-             for e in result.errors[:1000]]), hide_index=True, width="stretch")
+            [{"Række": number(e.row) if e.row else "–", "Kolonne": e.column or "–",
+              "Fejl": e.message} for e in errors[:MAX_SHOWN]]), hide_index=True, width="stretch")
+        if len(errors) > MAX_SHOWN:
+            st.caption(f"Viser de første {number(MAX_SHOWN)} af {number(len(errors))} fejl.")
     else:
-        st.success(f"Indlæst: {result.new} nye, {result.updated} opdaterede, "
-                   f"{result.unchanged} uændrede rækker. Indikatorerne er beregnet igen.")
+        st.success(f"Filen er indlæst: {result.summary()}. Indikatorerne er beregnet igen.")
         st.cache_data.clear()

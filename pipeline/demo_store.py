@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from core.model_config import ChangeModelConfig
+from data_access import programme_models  # noqa: F401  (registers the programme data tables)
 from data_access.accounts import hash_password, upsert_account
 from data_access.db import bump_data_version, create_schema, drop_schema
 from data_access.raw import load_org_unit_frame as load_sources_org_units

@@ -203,7 +203,8 @@ def _viewer(found: ActiveSession) -> Viewer:
             and st.session_state.get("viewer_units") == found.org_unit_codes):
         return cached
     viewer = Viewer(username=found.username, display_name=found.display_name, roles=found.roles,
-                    scope=scope_for_codes(engine(), list(found.org_unit_codes)))
+                    scope=scope_for_codes(engine(), list(found.org_unit_codes),
+                                          roles=found.roles))
     st.session_state["viewer"] = viewer
     st.session_state["viewer_units"] = found.org_unit_codes
     return viewer

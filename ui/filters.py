@@ -13,6 +13,7 @@ import polars as pl
 import streamlit as st
 
 from core.model_config import ChangeModelConfig, ProgrammeSpec
+from indicators.membership import programmes_for_units
 from indicators.periods import period_label
 from ui import cache, session
 from ui.context import Viewer
@@ -58,8 +59,12 @@ def sidebar_filters(config: ChangeModelConfig, viewer: Viewer, url: str,
     sidebar = st.sidebar
     sidebar.header("Filtre")
 
-    # 1. Programme
-    ids = [p.id for p in config.programmes]
+    # 1. Programme: only those running in the viewer's units (or above them)
+    units = cache.org_units(url, viewer.scope, version)
+    ids = [p.id for p in _programmes_for(config, viewer, units, url, version)]
+    if not ids:
+        st.info("Ingen programmer kører i dine enheder.")
+        return None
     _init("f_programme", params.get("program") if params.get("program") in ids else ids[0])
     programme_id = sidebar.selectbox(
         "Program", ids, key="f_programme",
@@ -83,7 +88,6 @@ def sidebar_filters(config: ChangeModelConfig, viewer: Viewer, url: str,
     session.set_period_range(period_from, period_to)
 
     # 3. Org units: one picker per level below the viewer's top units
-    units = cache.org_units(url, viewer.scope, version)
     if viewer.aggregates_only:
         units = units.filter(pl.col("level") != "institution")
     if units.is_empty():
@@ -107,6 +111,18 @@ def sidebar_filters(config: ChangeModelConfig, viewer: Viewer, url: str,
         unit_id=selected["id"], unit_name=selected["name"], unit_level=selected["level"],
         age_group=age_group, vulnerable_only=vulnerable_only, periods=tuple(periods),
     )
+
+
+def _programmes_for(config: ChangeModelConfig, viewer: Viewer, units: pl.DataFrame, url: str,
+                    version: int) -> list[ProgrammeSpec]:
+    """The programmes whose membership touches the viewer's units or the units above them; a
+    national user gets only national programmes (``indicators.membership``)."""
+    codes = set(units["code"].to_list())
+    for top in units.filter(~pl.col("parent_id").is_in(units["id"].implode())
+                            | pl.col("parent_id").is_null())["id"].to_list():
+        codes |= set(cache.ancestors(url, top, version)["code"].to_list())
+    national_only = viewer.scope.lowest_level != "institution"
+    return programmes_for_units(config.programmes, codes, national_only=national_only)
 
 
 def _unit_pickers(units: pl.DataFrame, url_code: str | None) -> dict:

@@ -4,7 +4,7 @@ nothing."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
+import io
 from pathlib import Path
 
 import pytest
@@ -12,87 +12,55 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from core.model_config import load_programmes
-from data_access.db import data_version, get_engine
-from demo.generator import DemoSpec
-from imports.kinds import KINDS
+from data_access.db import data_version
+from imports.kinds import EXAMPLE_MARK, KINDS
 from imports.load import import_file
 from imports.templates import template_csv, template_xlsx
 from indicators.registry import COMPUTATIONS
-from pipeline.demo_store import build_demo_store
+from tests.support.import_store import dump
 
 CONFIG = load_programmes(Path("config.toml"), computations=COMPUTATIONS)
-DERIVED = {"indicator_value", "audit_event", "data_version"}
-
-
-@pytest.fixture(scope="module")
-def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("seed") / "seed.sqlite"
-    engine = get_engine(f"sqlite:///{path}")
-    build_demo_store(engine, CONFIG, DemoSpec(scale=0.25, years=1))
-    engine.dispose()
-    return path
-
-
-@pytest.fixture(scope="module")
-def pg_seed(postgres_url: str) -> str:
-    """A PostgreSQL database holding the small demo, used as a template for each test's copy."""
-    url = _create_database(postgres_url, "import_seed")
-    engine = get_engine(url)
-    build_demo_store(engine, CONFIG, DemoSpec(scale=0.25, years=1))
-    engine.dispose()
-    return url
-
-
-def _create_database(server_url: str, name: str, *, template: str | None = None) -> str:
-    from psycopg import sql
-
-    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-    if template:
-        statement = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-            sql.Identifier(name), sql.Identifier(template))
-    with admin.connect() as conn:
-        conn.exec_driver_sql(statement)  # type: ignore[arg-type]
-    admin.dispose()
-    return sa.make_url(server_url).set(database=name).render_as_string(hide_password=False)
-
-
-_COPIES = iter(range(1_000_000))
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, seed_store: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        target = tmp_path / "store.sqlite"
-        with sqlite3.connect(seed_store) as src, sqlite3.connect(target) as dst:
-            src.backup(dst)
-        engine = get_engine(f"sqlite:///{target}")
-    else:
-        seed = request.getfixturevalue("pg_seed")
-        name = f"import_copy_{next(_COPIES)}"
-        engine = get_engine(_create_database(seed, name, template="import_seed"))
-    yield engine
-    engine.dispose()
-
-
-def dump(engine: sa.Engine, *, skip: set[str] = frozenset()) -> dict[str, list[tuple]]:  # type: ignore[assignment]
-    out = {}
-    with engine.connect() as conn:
-        for table in SQLModel.metadata.sorted_tables:
-            if table.name not in skip:
-                out[table.name] = conn.execute(sa.select(table).order_by(table.c.id)).all()
-    return out
+DERIVED = {"indicator_value", "audit_event", "data_version", "import_lock"}
 
 
 def run(engine: sa.Engine, kind: str, path: Path):  # type: ignore[no-untyped-def]
     return import_file(engine, CONFIG, kind, path, username="test")
 
 
+def filled_in(kind: str, fmt: str) -> bytes:
+    """The template as an admin fills it in: the example rows kept, their EKSEMPEL mark removed."""
+    if fmt == "csv":
+        return template_csv(kind).replace(f"{EXAMPLE_MARK} ".encode(), b"")
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(template_xlsx(kind)))
+    for row in book.worksheets[0].iter_rows(min_row=2):
+        row[0].value = row[0].value.removeprefix(f"{EXAMPLE_MARK} ")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_unchanged_template_is_refused_and_changes_nothing(
+        store: sa.Engine, tmp_path: Path, kind: str, fmt: str) -> None:
+    path = tmp_path / f"{kind}.{fmt}"
+    path.write_bytes(template_csv(kind) if fmt == "csv" else template_xlsx(kind))
+    before = dump(store)
+    result = run(store, kind, path)
+    first_header = KINDS[kind].columns[0].header
+    assert [(e.row, e.column) for e in result.errors] == [
+        (n + 2, first_header) for n in range(len(KINDS[kind].examples))]
+    assert all("eksempel fra skabelonen" in e.message for e in result.errors)
+    assert dump(store) == before
+
+
 @pytest.mark.parametrize("kind", list(KINDS))
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_template_imports(store: sa.Engine, tmp_path: Path, kind: str, fmt: str) -> None:
     path = tmp_path / f"{kind}.{fmt}"
-    path.write_bytes(template_csv(kind) if fmt == "csv" else template_xlsx(kind))
+    path.write_bytes(filled_in(kind, fmt))
     version = data_version(store)
     result = run(store, kind, path)
     assert result.ok, result.errors
@@ -113,7 +81,7 @@ def test_template_imports(store: sa.Engine, tmp_path: Path, kind: str, fmt: str)
 
 def test_assessment_rows_stored(store: sa.Engine, tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
-    path.write_bytes(template_csv("assessments"))
+    path.write_bytes(filled_in("assessments", "csv"))
     assert run(store, "assessments", path).ok
     with store.connect() as conn:
         row = conn.execute(sa.text(
@@ -125,7 +93,7 @@ def test_assessment_rows_stored(store: sa.Engine, tmp_path: Path) -> None:
 
 def test_org_units_get_paths(store: sa.Engine, tmp_path: Path) -> None:
     path = tmp_path / "o.csv"
-    path.write_bytes(template_csv("org_units"))
+    path.write_bytes(filled_in("org_units", "csv"))
     assert run(store, "org_units", path).ok
     with store.connect() as conn:
         parent, child = conn.execute(sa.text(

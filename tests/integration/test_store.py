@@ -22,14 +22,22 @@ def count(engine: Engine, table) -> int:
         return conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
 
 
-def test_the_default_demo_is_one_municipality_with_4_areas_and_40_institutions() -> None:
-    batches = list(generate(DemoSpec()))
+def test_the_default_demo_municipality_has_4_areas_and_40_institutions() -> None:
+    batches = list(generate(DemoSpec(other_programmes=False)))
     units = [row for table, rows in batches if table == "org_unit" for row in rows]
     children = sum(len(rows) for table, rows in batches if table == "child")
     assert [u["level"] for u in units].count("municipality") == 1
     assert [u["level"] for u in units].count("area") == 4
     assert [u["level"] for u in units].count("institution") == 40
     assert 2_000 <= children <= 3_000
+    # The other programmes' municipalities come on top, under a national root, and leave the
+    # Aabenraa-like municipality's rows as they were.
+    everything = list(generate(DemoSpec()))
+    all_units = [row for table, rows in everything if table == "org_unit" for row in rows]
+    assert [u["level"] for u in all_units].count("national") == 1
+    assert [u["level"] for u in all_units].count("municipality") == 6
+    first_children = next(rows for table, rows in everything if table == "child")
+    assert first_children == next(rows for table, rows in batches if table == "child")
 
 
 def test_the_demo_is_deterministic() -> None:
@@ -103,7 +111,9 @@ def test_values_outside_the_scope_never_leave_the_store(demo_engine: Engine) -> 
         period_to="2100H2", age_group="alle", vulnerable_only=False, with_ancestors=True,
     )
     ancestors = {int(x) for x in inst["path"].strip("/").split("/")}
-    assert set(with_benchmarks["unit_id"]) == ancestors  # itself, its area and municipality
+    national = int(inst["path"].strip("/").split("/")[0])  # the demo's national root
+    # Itself, its area and municipality: Aabenraa's own programme has no national value.
+    assert set(with_benchmarks["unit_id"]) == ancestors - {national}
 
 
 def test_the_demo_build_bumps_the_data_version_and_creates_the_demo_logins(
@@ -112,7 +122,8 @@ def test_the_demo_build_bumps_the_data_version_and_creates_the_demo_logins(
     assert data_version(demo_engine) >= 2
     with demo_engine.connect() as conn:
         names = set(conn.execute(sa.select(models.UserAccount.username)).scalars())
-    assert names == {"admin", "leder", "omraade", "institution", "konsulent", "styregruppe"}
+    assert names == {"admin", "leder", "omraade", "institution", "konsulent", "styregruppe",
+                     "national", "aalborg", "hvidovre", "fjordby"}
 
 
 @pytest.mark.parametrize("table", [models.Child, models.Assessment, models.OrgUnit])

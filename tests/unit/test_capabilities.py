@@ -19,6 +19,7 @@ EXPECTED = {
     "leder": {C.VIEW_MODEL, C.VIEW_INSTITUTIONS, C.MEETING, C.COMMENT},
     "konsulent": {C.VIEW_MODEL, C.VIEW_INSTITUTIONS, C.MEETING, C.EXPORT, C.COMMENT},
     "styregruppe": {C.VIEW_MODEL, C.MEETING, C.COMMENT, C.DECIDE},
+    "national": {C.VIEW_MODEL, C.EXPORT},
 }
 
 
@@ -34,7 +35,7 @@ def table() -> str:
 def test_the_role_capability_table(capsys: pytest.CaptureFixture[str]) -> None:
     print(table())  # shown with pytest -s
     assert {role: set(caps) for role, caps in ROLE_CAPABILITIES.items()} == EXPECTED
-    assert "export            x           -           x           -" in table()
+    assert "export            x           -           x           -           x" in table()
 
 
 def test_every_role_an_account_can_have_is_in_the_table() -> None:
@@ -54,6 +55,7 @@ def test_several_roles_add_up_and_unknown_roles_give_nothing() -> None:
     (("styregruppe",), True),
     (("styregruppe", "leder"), False),  # the leader's role lets them see their daycares
     (("leder",), False), (("konsulent",), False), (("admin",), False),
+    (("national",), True),  # municipalities compared, never a daycare
     ((), True),  # no role: default deny
 ])
 def test_aggregates_only_is_every_viewer_without_view_institutions(roles, expected) -> None:

@@ -352,3 +352,109 @@ def test_meetings_per_institution_averages_over_all_institutions() -> None:
     values = values_of("meetings_per_institution", src)
     assert value(values, INST_A, "2025H1")["value"] == pytest.approx(3.0)
     assert value(values, MUNI, "2025H1")["value"] == pytest.approx(1.5)  # 3 meetings, 2 inst.
+
+
+# --- Sprogvurdering, ressourcepladser og placeringer ------------------------------------------
+
+
+def language(child_id: int, day: dt.date, group: str, inst: int = INST_A, age: int = 3) -> dict:
+    return dict(child_id=child_id, institution_id=inst, assessed_on=day, age_years=age,
+                language_group=group)
+
+
+LANGUAGE_CHILDREN = [child(1, vulnerable=True), child(2, vulnerable=True),
+                     child(3, vulnerable=False), child(4, vulnerable=False),
+                     child(5, vulnerable=False, inst=INST_B)]
+LANGUAGE_ROWS = [
+    language(1, D(2025, 2, 1), "generel"), language(1, D(2025, 5, 1), "fokuseret"),
+    language(2, D(2025, 3, 1), "generel"),
+    language(3, D(2025, 3, 1), "generel"), language(4, D(2025, 3, 1), "saerlig"),
+    language(5, D(2025, 3, 1), "generel", inst=INST_B),
+    language(5, D(2025, 9, 1), "fokuseret", inst=INST_B),
+]
+
+
+def test_language_group_share_uses_each_childs_latest_assessment_in_the_period() -> None:
+    src = sources(children=LANGUAGE_CHILDREN, language=LANGUAGE_ROWS)
+    values = values_of("language_group_share", src, group="generel")
+    # A, 2025H1: child 1 latest fokuseret, 2 generel, 3 generel, 4 saerlig → 2/4 = 50 %.
+    assert value(values, INST_A, "2025H1")["value"] == pytest.approx(50.0)
+    # Municipality 2025H1: A's 2 of 4 plus B's child 5 (generel) → 3/5 = 60 %.
+    assert value(values, MUNI, "2025H1")["value"] == pytest.approx(60.0)
+    # 2025H2: only child 5, now fokuseret → 0 %.
+    assert value(values, INST_B, "2025H2")["value"] == pytest.approx(0.0)
+    vulnerable = values_of("language_group_share", src, group="generel", population="vulnerable")
+    # Vulnerable in A: child 1 (fokuseret), child 2 (generel) → 50 %.
+    assert value(vulnerable, INST_A, "2025H1")["value"] == pytest.approx(50.0)
+
+
+def test_language_gap_is_others_minus_vulnerable_in_group_generel() -> None:
+    src = sources(children=LANGUAGE_CHILDREN, language=LANGUAGE_ROWS)
+    values = values_of("language_gap", src)
+    # Municipality 2025H1: others = children 3 (generel), 4 (saerlig), 5 (generel) → 2/3 =
+    # 66.67 %; vulnerable = 1 (fokuseret), 2 (generel) → 50 %. Gap 16.67 points, n = min(2, 3).
+    row = value(values, MUNI, "2025H1")
+    assert row["value"] == pytest.approx(200 / 3 - 50)
+    assert row["n"] == 2
+    # The vulnerable-only subgroup has no gap.
+    assert values.filter(pl.col("vulnerable_only")).is_empty()
+
+
+RESOURCE_PLACES = [
+    # A: 2 places from 2024, raised to 4 from 1 May 2025.
+    dict(institution_id=INST_A, places=2, valid_from=D(2024, 8, 1), valid_to=D(2025, 4, 30)),
+    dict(institution_id=INST_A, places=4, valid_from=D(2025, 5, 1), valid_to=None),
+    # B: 3 places from 1 August 2025 (the spread from 10 to 15 daycares).
+    dict(institution_id=INST_B, places=3, valid_from=D(2025, 8, 1), valid_to=None),
+]
+
+
+def test_institutions_with_resource_places_counts_daycares_on_the_periods_last_day() -> None:
+    values = values_of("institutions_with_resource_places",
+                       sources(resource_places=RESOURCE_PLACES))
+    # 30.06.2025: only A has places → 1; 31.12.2025: A and B → 2.
+    assert value(values, MUNI, "2025H1")["value"] == pytest.approx(1.0)
+    assert value(values, MUNI, "2025H2")["value"] == pytest.approx(2.0)
+    # B without places in H1 counts as 0, not as missing.
+    assert value(values, INST_B, "2025H1")["value"] == pytest.approx(0.0)
+
+
+def placement(child_id: int, offer: str, start: dt.date, end: dt.date | None = None,
+              inst: int = INST_A) -> dict:
+    return dict(child_id=child_id, institution_id=inst, offer=offer, placed_from=start,
+                placed_to=end)
+
+
+PLACEMENTS = [
+    placement(1, "ressourceplads", D(2025, 1, 10)),                    # A, running
+    placement(2, "ressourceplads", D(2025, 2, 1), D(2025, 6, 1)),      # A, ended before 30.06
+    placement(3, "ressourceplads", D(2025, 3, 1)),                     # A, running
+    placement(4, "specialtilbud", D(2025, 3, 1), inst=INST_B),         # B, special offer
+    placement(5, "lokal_stoette", D(2025, 9, 1), inst=INST_B),         # B, from H2
+    placement(2, "specialtilbud", D(2025, 6, 2)),                      # A, child 2 moved on
+]
+
+
+def test_resource_place_use_is_children_on_places_over_places_on_the_last_day() -> None:
+    values = values_of("resource_place_use", sources(resource_places=RESOURCE_PLACES,
+                                                     placements=PLACEMENTS))
+    # 30.06.2025: A has 4 places, children 1 and 3 on them (2 ended 01.06) → 2/4 = 50 %.
+    assert value(values, INST_A, "2025H1")["value"] == pytest.approx(50.0)
+    # 31.12.2025: A 2 of 4, B 0 of 3 → municipality 2/7.
+    assert value(values, MUNI, "2025H2")["value"] == pytest.approx(100 * 2 / 7)
+    assert value(values, MUNI, "2025H2")["n"] == 2  # daycares with places
+
+
+def test_local_support_share_counts_each_childs_latest_placement_in_the_period() -> None:
+    children = [child(1, vulnerable=True), child(2, vulnerable=False),
+                child(3, vulnerable=False), child(4, vulnerable=True, inst=INST_B),
+                child(5, vulnerable=False, inst=INST_B)]
+    values = values_of("local_support_share", sources(children=children, placements=PLACEMENTS))
+    # 2025H1: child 1 local, 2 latest = specialtilbud (from 02.06), 3 local, 4 special → 2/4.
+    assert value(values, MUNI, "2025H1")["value"] == pytest.approx(50.0)
+    # 2025H2: 1 local, 2 special, 3 local, 4 special, 5 local (lokal_stoette) → 3/5.
+    assert value(values, MUNI, "2025H2")["value"] == pytest.approx(60.0)
+    # A in H1: children 1, 2, 3 → 2/3.
+    assert value(values, INST_A, "2025H1")["value"] == pytest.approx(200 / 3)
+    # Vulnerable only, municipality H1: child 1 local, child 4 special → 50 %.
+    assert value(values, MUNI, "2025H1", vulnerable_only=True)["value"] == pytest.approx(50.0)
