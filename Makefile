@@ -38,8 +38,13 @@ lint: install ## ruff, and mypy on the typed layers
 	$(BIN)/ruff check .
 	$(BIN)/mypy --ignore-missing-imports --follow-imports=silent $(TYPED)
 
-test: install lint ## Lint and run the whole test suite
+test: install lint ## Lint and run the whole test suite (every tier, doctests included)
 	$(BIN)/pytest
+
+# The inner loop (< 30 s): pure functions and the doctests of the pure layers, no store or app.
+# Other tiers: $(BIN)/pytest -m store|app|browser|postgres
+unit: install ## Unit tests and doctests only (fast)
+	$(BIN)/pytest -q -m unit tests/unit indicators core charts exports
 
 bench: install ## Print performance figures (national-size store); SCALE=112 YEARS=10 by default
 	$(PY) manage.py bench --scale $${SCALE:-112} --years $${YEARS:-10}

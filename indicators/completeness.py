@@ -21,7 +21,7 @@ with the same secondary suppression across the org tree (:mod:`indicators.suppre
 
 Examples
 --------
->>> completeness(enrollment, assessments, org_units=units, periods=periods)
+>>> completeness(enrollment, assessments, org_units=units, periods=periods)  # doctest: +SKIP
 shape: (1, 7)
 ┌─────────┬────────┬──────────┬──────────┬──────────────┬───────────┬──────────┐
 │ unit_id ┆ period ┆ enrolled ┆ assessed ┆ completeness ┆ uncertain ┆ withheld │

@@ -11,7 +11,7 @@ indicator) together with the other group's share and n gives it back.
 
 Examples
 --------
->>> group_shares(green_gap(src), institution_ids=[3, 4])
+>>> group_shares(green_gap(src), institution_ids=[3, 4])  # doctest: +SKIP
 shape: (2, 8)
 ┌────────┬─────────────┬─────────┬──────────────┬──────────┬──────┬─────┬──────────┐
 │ period ┆ share_focus ┆ n_focus ┆ share_others ┆ n_others ┆ gap  ┆ n   ┆ withheld │

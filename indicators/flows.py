@@ -18,8 +18,10 @@ Two analyses:
 
 Examples
 --------
->>> flows = position_flows(assessments, from_round="2025H1", institution_ids=[3, 4])
->>> flows.filter(pl.col("from_position") == "yellow", pl.col("to_position") == "green")
+>>> flows = position_flows(assessments, from_round="2025H1",
+...                        institution_ids=[3, 4])  # doctest: +SKIP
+>>> flows.filter(pl.col("from_position") == "yellow",
+...              pl.col("to_position") == "green")  # doctest: +SKIP
 shape: (1, 4)
 ┌───────────────┬─────────────┬───────┬──────────┐
 │ from_position ┆ to_position ┆ count ┆ withheld │

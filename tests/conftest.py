@@ -19,6 +19,28 @@ from tests.support.browser import chromium_available
 from tests.support.postgres import postgres_available, throwaway_postgres
 
 IN_CI = os.environ.get("CI") == "true"
+TIERS = {"unit": "unit", "integration": "store", "app": "app", "e2e": "browser"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tier markers (pyproject.toml): by directory under tests/, ``unit`` for the doctests of
+    the pure layers, and ``postgres`` / ``browser`` for any test that uses their fixtures."""
+    tests_dir = Path(__file__).resolve().parent
+    for item in items:
+        path = Path(str(item.path)).resolve()
+        if isinstance(item, pytest.DoctestItem):
+            item.add_marker("unit")
+        elif path.is_relative_to(tests_dir):
+            tier = TIERS.get(path.relative_to(tests_dir).parts[0])
+            if tier is not None:
+                item.add_marker(tier)
+        names = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        if names & {"postgres_url", "postgres_demo"} or (
+                callspec is not None and "postgresql" in callspec.params.values()):
+            item.add_marker("postgres")
+        if "browser_ready" in names:
+            item.add_marker("browser")
 SMALL_DEMO = DemoSpec(scale=0.25, years=2)
 
 

@@ -13,6 +13,10 @@ def open_meeting(at):  # type: ignore[no-untyped-def]
     return at
 
 
+def sections(at):  # type: ignore[no-untyped-def]
+    return [m.value for m in at.markdown if 'class="mt-section"' in m.value]
+
+
 def statement(at) -> str:  # type: ignore[no-untyped-def]
     return next(m.value for m in at.markdown if 'class="mt-statement"' in m.value)
 
@@ -38,8 +42,8 @@ def test_the_meeting_shows_the_standard_view_in_every_section_whatever_the_sideb
         # the chart's table starts at the view's first period, not the sidebar's
         assert at.dataframe[0].value["Periode"].iloc[0] == "1. halvår 2025"
     at.button(key="meeting_prev").click().run()
-    assert any(programme.layers[-2].title in m.value for m in at.markdown
-               if "mt-section" in m.value)
+    assert sections(at) == [
+        f'<div class="mt-section">{programme.layers[-2].title} · 2. halvår 2026</div>']
 
 
 def test_choosing_the_sidebar_shows_the_sidebars_filters(app) -> None:

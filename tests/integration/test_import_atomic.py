@@ -95,7 +95,7 @@ def test_kill_at_a_named_point_leaves_old_or_new_state(store: sa.Engine, tmp_pat
     process = start_import(store, path, pause_at=point, marker=marker)
     wait_for(marker, process)
     os.kill(process.pid, signal.SIGKILL)
-    process.wait()
+    process.communicate()  # (closes the pipes too)
     store.dispose()  # connections of this process are fine; drop them anyway
     after = dump(store)
     if point == "committed":
@@ -116,7 +116,7 @@ def test_kill_at_random_moments_never_leaves_a_mix(store: sa.Engine, tmp_path: P
         process = start_import(store, path)
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
-        process.wait()
+        process.communicate()
         now = dump(store, skip=DERIVED)
         assert len(now["assessment"]) in {len(before_rows["assessment"]),
                                           len(before_rows["assessment"]) + 20_000}
@@ -137,7 +137,7 @@ def test_second_import_is_told_in_danish_that_another_is_running(
     assert "En anden indlæsning er i gang" in BUSY_MESSAGE
     assert dump(store) == before
     process.kill()
-    process.wait()
+    process.communicate()
 
 
 def test_two_concurrent_imports_with_overlapping_rows_are_serialised(

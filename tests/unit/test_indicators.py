@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -324,7 +325,7 @@ def test_consultations_per_session_is_a_mean() -> None:
 
 
 def test_every_registered_computation_is_covered_by_a_test_here() -> None:
-    source = open(__file__, encoding="utf-8").read()
+    source = Path(__file__).read_text(encoding="utf-8")
     missing = [name for name in COMPUTATIONS if f'"{name}"' not in source]
     assert missing == []
 
