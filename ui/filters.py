@@ -135,7 +135,7 @@ def _programmes_for(config: ChangeModelConfig, viewer: Viewer, units: pl.DataFra
                     context: pl.DataFrame) -> list[ProgrammeSpec]:
     """The programmes whose membership touches the viewer's units or the units above them; a
     national user gets only national programmes (``indicators.membership``)."""
-    national_only = viewer.scope.lowest_level != "institution"
+    national_only = viewer.scope.lowest_level == "municipality"
     return programmes_for_units(config.programmes, context["code"].to_list(),
                                 national_only=national_only)
 

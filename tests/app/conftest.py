@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -142,5 +143,16 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, bytes]]:
         files[file_id] = self.get_file(file_id).content
         return file_id
 
+    real_deferred = MediaFileManager.add_deferred
+
+    def keep_deferred(self, data_callable, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # A download made on click (a callable): make it now, as the click would, and keep
+        # the bytes a user would get under the button's deferred id.
+        file_id = real_deferred(self, data_callable, *args, **kwargs)
+        data = data_callable()
+        files[file_id] = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        return file_id
+
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep_deferred)
     yield files

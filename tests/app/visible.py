@@ -54,9 +54,11 @@ def visible_parts(at: AppTest, downloads: dict[str, bytes] | None = None) -> dic
         if downloads is None:
             break
         url = button.proto.url  # type: ignore[attr-defined]
+        deferred = button.proto.deferred_file_id  # type: ignore[attr-defined]
         found = MEDIA_ID.search(url)
-        assert found and found[1] in downloads, f"download not captured: {url}"
-        files.append(_download_text(downloads[found[1]]))
+        file_id = found[1] if found else deferred
+        assert file_id and file_id in downloads, f"download not captured: {url or deferred}"
+        files.append(_download_text(downloads[file_id]))
     return {"elements": "\n".join(elements), "tables": "\n".join(tables),
             "charts": "\n".join(charts), "downloads": "\n".join(files)}
 
