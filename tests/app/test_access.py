@@ -148,6 +148,7 @@ def test_the_collector_finds_names_in_tables_charts_and_downloads(
 ) -> None:
     at = sqlite_app("konsulent", enhed="580-N")
     opened(at, "dagtilbud")
+    at.segmented_control(key="compare_view").set_value("Rangering").run()
     parts = visible_parts(at, downloads)
     # The ranking of the area's daycares (a table) and the export of them (CSV and XLSX).
     assert "Børnehaven Kastanjen" in parts["tables"]

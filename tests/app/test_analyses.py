@@ -96,19 +96,33 @@ def test_the_m2_page_draws_the_sankey_with_the_stored_counts(app) -> None:
     assert {"Kom i gul", "Mediantid i gul", "Gul → rød"} <= set(labels)
 
 
+def config_shares() -> list:
+    from core.model_config import load_programmes
+    from core.settings import CONFIG_PATH
+    from indicators.registry import COMPUTATIONS
+
+    programme = load_programmes(CONFIG_PATH, computations=COMPUTATIONS).programme("aabenraa")
+    return [i for i in programme.indicators()
+            if COMPUTATIONS[i.computation].aggregation == "share"]
+
+
 def test_the_dagtilbud_page_shows_a_funnel_and_marks_only_the_daycares_outside_it(app) -> None:
     at = app("leder")
     at.switch_page("pages/institution.py").run()
     at.selectbox(key="rank_indicator").set_value("M1_area_score").run()
     assert any(i.value.startswith("Tragtdiagrammet kan kun tegnes for andele") for i in at.info)
-    indicator = "M2_yellow_to_green"
-    at.selectbox(key="rank_indicator").set_value(indicator).run()
-    assert not at.exception
     period = at.query_params["til"]
     period = period[0] if isinstance(period, list) else period
     with _store().connect() as conn:
         daycares = dict(conn.execute(sa.text(
             "SELECT id, name FROM org_unit WHERE level = 'institution'")).all())
+    # the share indicator with the most daycares visible in the period (the linked-table
+    # suppression withholds most daycare cells of the small demo's flow indicators)
+    shares = [i.id for i in config_shares()]
+    indicator = max(shares, key=lambda i: _values(i, period, list(daycares))
+                    .filter(~pl.col("suppressed")).height)
+    at.selectbox(key="rank_indicator").set_value(indicator).run()
+    assert not at.exception
     stored = _values(indicator, period, [*daycares, _unit_id("580")])
     p0 = stored.filter(pl.col("unit_id") == _unit_id("580"))["value"].item()
     expected = classify(stored.filter(pl.col("unit_id") != _unit_id("580")).with_columns(
@@ -174,9 +188,10 @@ def test_a_chart_point_opens_the_daycares_behind_it_for_that_period(app) -> None
     at = app("leder", punkt=f"{FLOW_INDICATOR}@2026H1")
     at = _open(at, "lag-mellemlang-sigt")
     drill = next(f.value for f in at.dataframe if "Enhed" in f.value.columns)
-    with _store().connect() as conn:
+    with _store().connect() as conn:  # the daycares of the leader's municipality (580)
         daycares = dict(conn.execute(sa.text(
-            "SELECT id, name FROM org_unit WHERE level = 'institution'")).all())
+            "SELECT d.id, d.name FROM org_unit d JOIN org_unit m ON m.code = '580' "
+            "WHERE d.level = 'institution' AND d.path LIKE m.path || '%'")).all())
     stored = _values(FLOW_INDICATOR, "2026H1", list(daycares))
     expected = {daycares[r["unit_id"]]: ("< 5" if r["suppressed"]
                                          else format_value(r["value"], "%"))
@@ -184,7 +199,7 @@ def test_a_chart_point_opens_the_daycares_behind_it_for_that_period(app) -> None
     assert dict(zip(drill["Enhed"], drill["Værdi"], strict=True)) == {
         name: expected.get(name, "Ingen data") for name in sorted(daycares.values())}
     crumbs = " ".join(m.value for m in at.markdown)
-    assert "Forandringsmodellen › Virkninger" in crumbs or "Forandringsmodellen ›" in crumbs
+    assert "Forandringsmodellen › " in crumbs
     assert period_label("2026H1") in crumbs
     at.button(key=f"drill_close_{FLOW_INDICATOR}").click().run()
     assert "punkt" not in at.query_params
@@ -211,6 +226,9 @@ def test_the_gap_indicator_draws_both_groups_and_the_gap_from_the_store(app) -> 
     for label, gap, focus, others in zip(x, by_name["Forskel"]["y"],
                                          by_name["Børn i udsatte positioner"]["y"],
                                          by_name["Øvrige børn"]["y"], strict=True):
+        if label not in periods:  # a period of the range with no stored value: no point
+            assert (others, focus, gap) == (None, None, None), label
+            continue
         row = rows[periods[label]]
         assert (others, focus, gap) == (row[1], row[2], row[3])
     assert by_name["Mål for forskellen: 10,0 pct.-point"]["y"][0] == 10.0
