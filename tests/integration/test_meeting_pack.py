@@ -231,7 +231,7 @@ def test_the_cli_without_view_makes_the_pack_of_the_standard_view(
                    settings=SETTINGS) == 0
     html = out.read_text(encoding="utf-8")
     assert f"visning: {escape(STANDARD_VIEW)}" in html
-    standard = find_view(store, name=STANDARD_VIEW)
+    standard = find_view(store, scope=scope_for_codes(store, ["580"]), name=STANDARD_VIEW)
     assert standard is not None
     with store.connect() as conn:
         unit_name = conn.execute(sa.select(OrgUnit.name).where(
