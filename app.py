@@ -46,6 +46,7 @@ def main() -> None:
         st.stop()
     # 2. Login
     try:
+        auth.cookie_key(settings)  # outside demo mode a missing or weak key stops here
         viewer = auth.login(settings)
     except auth.InsecureCookieKey as exc:
         st.error(str(exc))

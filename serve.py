@@ -18,6 +18,7 @@ from core.settings import load_settings
 from gateway.client import ClientAddressMiddleware
 from gateway.oidc import OIDC_ROUTES
 from gateway.routes import ROUTES
+from ui.auth import InsecureCookieKey, cookie_key
 
 
 def _no_proxy_headers(app, trusted_hosts=None):  # noqa: ANN001, ANN202, ARG001
@@ -30,8 +31,15 @@ def _no_proxy_headers(app, trusted_hosts=None):  # noqa: ANN001, ANN202, ARG001
 uvicorn.config.ProxyHeadersMiddleware = _no_proxy_headers  # type: ignore[misc,assignment]
 
 gateway.ACTIVE = True
+_settings = load_settings()
+try:
+    # Streamlit signs its own cookies (XSRF, the single sign-on round trip) with this key; the
+    # same in every replica. Outside demo mode a missing or weak COOKIE_KEY stops the server.
+    st.config.set_option("server.cookieSecret", cookie_key(_settings))
+except InsecureCookieKey as exc:
+    raise SystemExit(str(exc)) from None
 app = st.App(
     "app.py",
     routes=[*ROUTES, *OIDC_ROUTES],
-    middleware=[Middleware(ClientAddressMiddleware, trusted=load_settings().trusted_proxies)],
+    middleware=[Middleware(ClientAddressMiddleware, trusted=_settings.trusted_proxies)],
 )

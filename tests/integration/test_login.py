@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from pathlib import Path
 
@@ -168,3 +169,18 @@ def test_the_lockout_follows_the_settings(store, tmp_path: Path,
     assert not is_locked(store, username="leder", client="10.0.0.1", policy=policy, now=later)
     assert is_locked(store, username="leder", client="10.0.0.1", policy=POLICY,
                      now=dt.datetime.now(dt.UTC)) is False  # 2 < the default 5
+
+
+def test_the_server_refuses_to_start_outside_demo_mode_without_a_strong_cookie_key(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'kommune.sqlite'}",
+           "DEMO_MODE": "0", "COOKIE_KEY": "change-me"}
+    done = subprocess.run([sys.executable, "-c", "import serve"], env=env,
+                          cwd=Path(__file__).resolve().parents[2],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "COOKIE_KEY mangler eller er for svag" in done.stderr
