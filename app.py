@@ -16,12 +16,14 @@ from ui import auth, cache, session
 from ui.context import app_settings, change_model
 from ui.filters import chosen_programme, keep_filters, needs_filters, sidebar_filters
 from ui.navigation import anonymous_navigation, pages_for
+from ui.streamlit_da import danish_page_script
 
 st.set_page_config(page_title="Forandringsmodel · En bedre chance i livet", page_icon="📈",
                    layout="wide")
 
-# Streamlit serves <html lang="en">; screen readers then read Danish with English rules.
-st.html("<script>document.documentElement.lang = 'da';</script>", unsafe_allow_javascript=True)
+# Streamlit serves <html lang="en">, and its own screen-reader labels are English: the page is
+# made Danish (ui.streamlit_da), so screen readers read it with Danish rules and words.
+st.html(danish_page_script(), unsafe_allow_javascript=True)
 
 LOG = logging.getLogger("dashboard")
 UNEXPECTED = ("Der opstod en uventet fejl, og siden kunne ikke vises. Fejlen er skrevet i "

@@ -99,7 +99,7 @@ def sidebar_filters(config: ChangeModelConfig, viewer: Viewer, url: str,
     gets a Danish warning above the page saying what is shown instead."""
     params = st.query_params
     sidebar = st.sidebar
-    sidebar.header("Filtre")
+    sidebar.header("Filtre", anchor=False)
     notices: list[str] = []
 
     # 1. Programme: only those running in the viewer's units (or above them)
@@ -115,7 +115,7 @@ def sidebar_filters(config: ChangeModelConfig, viewer: Viewer, url: str,
                            f"enheder. Du ser {config.programme(ids[0]).title}.")
         _init("f_programme", wanted if wanted in ids else ids[0])
     programme_id = sidebar.selectbox(
-        "Program", ids, key="f_programme",
+        "Program", ids, key="f_programme", placeholder="Vælg et program",
         format_func=lambda pid: config.programme(pid).title,
     )
     programme = config.programme(programme_id)
@@ -227,6 +227,7 @@ def _pick(label: str, options: list[dict], chain: list[int], key: str,
     names = {r["id"]: r["name"] for r in options}
     everything = f"Alle ({label.lower()}r)" if label != "Dagtilbud" else "Alle dagtilbud"
     chosen = st.sidebar.selectbox(
-        label, ids, key=key, format_func=lambda i: everything if i == ALL else names[i]
+        label, ids, key=key, placeholder="Vælg",
+        format_func=lambda i: everything if i == ALL else names[i]
     )
     return None if chosen == ALL else next(r for r in options if r["id"] == chosen)
