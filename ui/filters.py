@@ -72,8 +72,16 @@ def needs_filters(url_path: str) -> bool:
 def keep_filters() -> None:
     """On a page without filters: keep the filter widgets' state (Streamlit drops the state of
     widgets not drawn in a run), so the data pages show the same view afterwards."""
+    _reassign_filter_state()
+    session.set_filters_kept(True)
+
+
+def _reassign_filter_state() -> None:
+    """Set each filter widget's state to itself: kept when the widget is not drawn, and sent to
+    the browser when it is drawn in the same run (else the browser shows the widget's default
+    while the server holds the kept value)."""
     for key in [k for k in st.session_state if str(k).startswith(_KEPT_PREFIX)]:
-        if key != "f_periods":
+        if key not in ("f_periods", "f_from", "f_to"):
             st.session_state[key] = st.session_state[key]
 
 
@@ -101,6 +109,9 @@ def sidebar_filters(config: ChangeModelConfig, viewer: Viewer, url: str,
     sidebar = st.sidebar
     sidebar.header("Filtre", anchor=False)
     notices: list[str] = []
+    if session.filters_kept():  # back from a page without filters: show the kept values
+        session.set_filters_kept(False)
+        _reassign_filter_state()
 
     # 1. Programme: only those running in the viewer's units (or above them)
     units = cache.org_units(url, viewer.scope, version)

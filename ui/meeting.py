@@ -178,6 +178,16 @@ def previous_packs(packs: pl.DataFrame, meeting_date: dt.date) -> pl.DataFrame:
             .sort("meeting_date", "created_at", "id", descending=True))
 
 
+def nobreak(text: str) -> str:
+    """A number and its unit on one line: no break before the unit or inside "pct.-point"
+    (a no-break space and a word joiner after the hyphen).
+
+    >>> nobreak("−1,9 pct.-point") == "−1,9\u00a0pct.-\u2060point"
+    True
+    """
+    return text.replace(" pct.-point", "\u00a0pct.-\u2060point").replace(" %", "\u00a0%")
+
+
 def counts_table(counts: pl.DataFrame, titles: dict[str, str]) -> str:
     """Layers as rows, statuses as columns, with large numbers."""
     head = "".join(
@@ -206,9 +216,10 @@ def summary_section(filters: Filters, values: pl.DataFrame, meeting_date: dt.dat
         meta = metas[r["indicator_id"]]
         box = programme.box_of(r["indicator_id"])[1]
         arrow = "▲ bedre" if r["improved"] else "▼ dårligere"
-        left.markdown(f"**{box.id} · {meta.name}**: {format_value(r['previous_value'], meta.unit)}"
-                      f" → **{format_value(r['value'], meta.unit)}** "
-                      f"({format_change(r['change'], meta.unit)}, {arrow})")
+        left.markdown(f"**{box.id} · {meta.name}**: "
+                      f"{nobreak(format_value(r['previous_value'], meta.unit))}"
+                      f" → **{nobreak(format_value(r['value'], meta.unit))}** "
+                      f"({nobreak(format_change(r['change'], meta.unit))}, {arrow})")
     if moves.is_empty():
         left.markdown("Ingen sammenlignelige ændringer.")
     right.subheader("Opfølgninger", anchor=False)

@@ -92,6 +92,10 @@ def test_the_meeting_reads_from_the_back_of_the_room(server: str, size: str) -> 
         assert "halvår" in " ".join(t.text_content() or "" for t in ticks)
         page.screenshot(path=str(ARTIFACTS / f"meeting-layer-{size}.png"), full_page=True)
         assert page.evaluate(CUT_TEXT_JS) == []
+        # A layer section (tiles, charts, notes) passes axe too (the summary: every role below)
+        ours = [v["id"] for v in axe_violations(page, f"moede-lag-{size}")
+                if v["id"] not in STREAMLIT_OWN]
+        assert ours == []
 
 
 @pytest.mark.parametrize("role,path,title", [
@@ -213,3 +217,28 @@ def test_every_page_of_every_role(server: str, role: str) -> None:
     (ARTIFACTS / "roles" / f"{role}.json").write_text(
         json.dumps(found, ensure_ascii=False, indent=1), encoding="utf-8")
     assert found == {}, json.dumps(found, ensure_ascii=False, indent=1)[:6000]
+
+
+def test_the_filters_are_kept_across_an_admin_page_without_them(server: str) -> None:
+    with chromium_page(width=1366, height=768) as page:
+        log_in(page, server, "admin", "?enhed=580-N&alder=3-5&udsatte=1&fra=2025H2&til=2026H1")
+        settle(page)
+        main = page.locator('[data-testid="stMain"]')
+        expect(main).to_contain_text("Område Nord · 1. halvår 2026")
+        sidebar = page.locator('[data-testid="stSidebarUserContent"]')
+        expect(sidebar.get_by_text("Filtre", exact=True)).to_be_visible()
+        open_from_nav(page, "log")
+        expect(page.get_by_role("heading", name="Revisionslog")).to_be_visible()
+        expect(sidebar.get_by_text("Filtre", exact=True)).to_have_count(0)
+        assert sidebar.get_by_label("Aldersgruppe").count() == 0
+        open_from_nav(page, "oversigt")
+        expect(page.locator(".cm-tile").first).to_be_visible(timeout=WAIT_MS)
+        expect(sidebar.get_by_text("Filtre", exact=True)).to_be_visible()
+        for key, value in {"enhed": "580-N", "alder": "3-5", "udsatte": "1", "fra": "2025H2",
+                           "til": "2026H1"}.items():
+            assert f"{key}={value}" in page.url, page.url
+        expect(main).to_contain_text("Område Nord · 1. halvår 2026")
+        expect(sidebar.get_by_role("switch", name="Kun børn i udsatte positioner")).to_be_checked()
+        # What the browser shows, not only what the server holds
+        expect(sidebar.get_by_role("radio", name="3-5 år")).to_be_checked()
+        expect(sidebar.get_by_role("combobox", name="Område")).to_have_value("Område Nord")
