@@ -1,4 +1,5 @@
-"""Entry point: ``streamlit run app.py``. Login → filters → the pages this role may open."""
+"""Entry point: ``streamlit run app.py``. Login → the pages this role may open → the page's
+filters (none on the admin pages) → the page."""
 
 from __future__ import annotations
 
@@ -14,14 +15,16 @@ from indicators.format import format_updated
 from pages.layer import layer_page  # the one callable page: one st.Page per layer (navigation)
 from ui import auth, cache, session
 from ui.context import app_settings, change_model
-from ui.filters import sidebar_filters
+from ui.filters import chosen_programme, keep_filters, needs_filters, sidebar_filters
 from ui.navigation import anonymous_navigation, pages_for
+from ui.streamlit_da import danish_page_script
 
 st.set_page_config(page_title="Forandringsmodel · En bedre chance i livet", page_icon="📈",
                    layout="wide")
 
-# Streamlit serves <html lang="en">; screen readers then read Danish with English rules.
-st.html("<script>document.documentElement.lang = 'da';</script>", unsafe_allow_javascript=True)
+# Streamlit serves <html lang="en">, and its own screen-reader labels are English: the page is
+# made Danish (ui.streamlit_da), so screen readers read it with Danish rules and words.
+st.html(danish_page_script(), unsafe_allow_javascript=True)
 
 LOG = logging.getLogger("dashboard")
 UNEXPECTED = ("Der opstod en uventet fejl, og siden kunne ikke vises. Fejlen er skrevet i "
@@ -56,19 +59,28 @@ def main() -> None:
         st.stop()
     st.sidebar.markdown(f"**{viewer.display_name}**  \n{', '.join(viewer.roles)}")
     auth.logout_button()
-    # 3. Filters (in the URL) and the pages this role may open
+    # 3. The pages this role may open (the navigation needs only the programme), then the
+    # page's filters (in the URL); a page without data (admin) gets none
     version = cache.current_data_version(settings.database_url)
     session.set_data_version(version)
-    filters = sidebar_filters(config, viewer, settings.database_url, version)
-    if filters is None:
+    programme = chosen_programme(config, viewer, settings.database_url, version)
+    if programme is None:
+        st.info("Ingen programmer kører i dine enheder.")
         st.stop()
-    session.set_filters(filters)
     changed = cache.data_changed_at(settings.database_url, version)
     if changed is not None:  # "Data opdateret den 23.11.2026 kl. 14.05", Danish time
         st.sidebar.caption(f"Data opdateret den {format_updated(changed)}")
-    page = pages_for(viewer, filters.programme, layer_page)
+    page = pages_for(viewer, programme, layer_page)
+    if needs_filters(page.url_path):
+        filters = sidebar_filters(config, viewer, settings.database_url, version)
+        if filters is None:
+            st.stop()
+        session.set_filters(filters)
+        programme = filters.programme
+    else:
+        keep_filters()
     # The tab names the page and the programme
-    st.set_page_config(page_title=f"{page.title} · {filters.programme.title}")
+    st.set_page_config(page_title=f"{page.title} · {programme.title}")
     page.run()
 
 

@@ -31,7 +31,7 @@ from polars._typing import PolarsDataType
 from core.model_config import ProgrammeSpec
 from exports.columns import BOOLEAN_COLUMNS, DANISH_HEADERS
 from exports.view import AGE_GROUP_LABELS, ExportView
-from indicators.format import format_number
+from indicators.format import format_value
 from indicators.periods import period_label
 from indicators.registry import COMPUTATIONS
 from indicators.status import STATUS_LABELS
@@ -73,7 +73,8 @@ UNIT_LABELS = {"%": "%", "procentpoint": "pct.-point", "antal": "antal", "dage":
 # The same words as the sidebar's (ui.filters.LEVEL_LABELS); exports may not import ui.
 LEVEL_LABELS = {"national": "Land", "municipality": "Kommune", "area": "Område",
                 "institution": "Dagtilbud"}
-MINUS = "\u2212"  # a real minus: also keeps a spreadsheet from reading "-3,5 …" as a formula
+# Displayed values come from indicators.format: its real minus (U+2212) also keeps a spreadsheet
+# from reading "-3,5 …" as a formula
 
 NOTE_SUPPRESSED = ("Tilbageholdt: bygger på færre end {min_n} eller ville gøre et andet "
                    "tilbageholdt tal beregneligt.")
@@ -95,16 +96,7 @@ def _decimals(unit: str) -> int:
 
 def _shown(value: float | None, unit: str, suppressed: bool, min_n: int) -> str:
     """The value as the screen writes it, with ``< min_n`` for a withheld one."""
-    if suppressed:
-        return f"< {min_n}"
-    if value is None:
-        return "Ingen data"
-    decimals = _decimals(unit)
-    if unit == "antal" and float(value).is_integer():
-        decimals = 0
-    suffix = {"%": " %", "procentpoint": " pct.-point", "dage": " dage"}.get(unit, "")
-    text = format_number(abs(value), decimals) + suffix
-    return (MINUS + text) if round(value, decimals) < 0 else text
+    return format_value(value, unit, suppressed=suppressed, withheld_text=f"< {min_n}")
 
 
 def _indicator_table(programme: ProgrammeSpec) -> pl.DataFrame:

@@ -6,6 +6,10 @@ Examples
 '12,5 %'
 >>> format_value(1234.0, "antal")
 '1.234'
+>>> format_value(-2.75, "procentpoint")  # a real minus (U+2212), never a hyphen
+'−2,8 pct.-point'
+>>> format_number(-0.04)  # rounds to zero: no sign
+'0,0'
 >>> format_value(40.0, "%", suppressed=True, withheld_text="< 5")
 '< 5'
 >>> format_date(dt.date(2026, 11, 23))
@@ -19,6 +23,7 @@ from typing import overload
 from zoneinfo import ZoneInfo
 
 NO_DATA_TEXT = "Ingen data"
+MINUS = "\u2212"  # the minus sign every displayed negative number gets (not "-", a hyphen)
 
 UNIT_SUFFIX = {
     "%": " %",
@@ -48,9 +53,11 @@ def plain_text(text: str | None) -> str:
 
 
 def format_number(value: float, decimals: int = 1) -> str:
-    """Danish grouping (``.``) and decimal comma."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    """Danish grouping (``.``), decimal comma and a real minus (U+2212) for a negative number;
+    a number that rounds to zero has no sign. The one place numbers are written for people."""
+    text = f"{abs(value):,.{decimals}f}"
+    text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return MINUS + text if round(value, decimals) < 0 and text.strip("0,.") else text
 
 
 def decimals_for(unit: str) -> int:
@@ -87,7 +94,7 @@ def format_change(change: float | None, unit: str) -> str:
     if change is None:
         return ""
     suffix = " pct.-point" if unit in {"%", "procentpoint"} else UNIT_SUFFIX.get(unit, "")
-    sign = "+" if change > 0 else ("−" if change < 0 else "±")
+    sign = "+" if change > 0 else (MINUS if change < 0 else "±")
     decimals = 0 if unit == "antal" and float(change).is_integer() else decimals_for(unit)
     return f"{sign}{format_number(abs(change), decimals)}{suffix}"
 

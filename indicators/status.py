@@ -33,7 +33,7 @@ STATUS_COLOURS = {
     "on_track": "#1b7f3b",
     "close": "#e0a100",
     "off_track": "#c0392b",
-    "no_data": "#8a8f98",
+    "no_data": "#6b7280",  # 4.8:1 against white text (WCAG AA)
 }
 STATUS_TEXT_COLOURS = {"on_track": "#ffffff", "close": "#1d1d1d", "off_track": "#ffffff",
                        "no_data": "#ffffff"}

@@ -20,7 +20,7 @@ ACTIONS = {"login_ok": "Login", "logout": "Log ud", "login_failed": "Mislykket l
            "privacy_audit": "Privatlivskontrol"}
 
 # 1. Selection
-st.title("Revisionslog")
+st.title("Revisionslog", anchor=False)
 today = dt.date.today()
 left, middle, right = st.columns([2, 2, 1])
 span = left.date_input("Periode", (today - dt.timedelta(days=30), today), format="DD.MM.YYYY")

@@ -15,14 +15,15 @@ MAX_SHOWN = 1_000
 
 # 1. Selection
 limits = app_settings().import_limits
-st.title("Indlæs data")
+st.title("Indlæs data", anchor=False)
 st.markdown("Vælg hvilken slags data filen indeholder, og upload en CSV- eller Excel-fil. "
             "Hele filen kontrolleres først; er der én fejl, indlæses intet.")
 st.caption(f"Højst {size(limits.max_bytes)} og {number(limits.max_rows)} rækker pr. fil "
            f"(Excel: {number(min(limits.max_rows, limits.max_xlsx_rows))} rækker). "
            "Store udtræk indlæses bedst som CSV. Skabelonernes eksempelrækker (EKSEMPEL) skal "
            "slettes eller rettes, før filen indlæses.")
-kind_name = st.selectbox("Slags data", list(KINDS), format_func=lambda k: KINDS[k].title)
+kind_name = st.selectbox("Slags data", list(KINDS), format_func=lambda k: KINDS[k].title,
+                         placeholder="Vælg slags data")
 kind = KINDS[kind_name]
 st.caption(kind.description)
 left, right = st.columns(2)

@@ -13,7 +13,7 @@ from ui.accounts import account_table, create_form, edit_form
 from ui.context import current_viewer, engine
 
 # 1. Selection
-st.title("Brugere")
+st.title("Brugere", anchor=False)
 viewer = current_viewer()
 units = load_unit_choices(engine())
 edit_tab, create_tab = st.tabs(["Ret en bruger", "Opret bruger"])
@@ -33,7 +33,7 @@ with create_tab:
     create_form(viewer, units)
 
 # 4. Every account, as the store has it after this click's change
-st.subheader("Alle brugere")
+st.subheader("Alle brugere", anchor=False)
 account_table(load_accounts(engine(), active_only=False))
 st.caption("Roller og enheder gælder fra brugerens næste klik. Med kommunens login findes "
            "brugeren via sin e-mailadresse. Alle ændringer skrives i revisionsloggen.")

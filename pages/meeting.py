@@ -34,7 +34,7 @@ sidebar = current_filters()
 settings = app_settings()
 views = saved_views_panel(sidebar, key="meeting_views", on_open=select_view)
 st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
-st.title("Styregruppemøde")
+st.title("Styregruppemøde", anchor=False)
 top_view, top_date, top_mode = st.columns([3, 2, 2], vertical_alignment="bottom")
 with top_view:
     shown = choose_meeting_view(sidebar, views)

@@ -46,9 +46,11 @@ def _fields(prefix: str, units: dict[str, str], account: Account | None = None,
                          key=f"{prefix}_name")
     email = st.text_input("E-mail", value=account.email if account else "",
                           key=f"{prefix}_email")
-    roles = st.multiselect("Roller", list(ROLE_LABELS), format_func=lambda r: ROLE_LABELS[r],
+    roles = st.multiselect("Roller", list(ROLE_LABELS), placeholder="Vælg roller",
+                           format_func=lambda r: ROLE_LABELS[r],
                            default=list(account.roles) if account else [], key=f"{prefix}_roles")
-    codes = st.multiselect("Enheder", list(units), format_func=lambda c: units.get(c, c),
+    codes = st.multiselect("Enheder", list(units), placeholder="Vælg enheder",
+                           format_func=lambda c: units.get(c, c),
                            default=[c for c in (account.org_unit_codes if account else ())
                                     if c in units], key=f"{prefix}_units")
     return name, email, tuple(roles), tuple(codes)

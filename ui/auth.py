@@ -192,7 +192,7 @@ def _stable(draw: Callable[[], None]) -> None:
 
 
 def _login_form(settings: Settings, *, ended: bool) -> None:
-    st.title("Forandringsmodel-dashboard")
+    st.title("Forandringsmodel-dashboard", anchor=False)
     outcome = st.query_params.get("sso")
     if outcome == REFUSED:
         st.error(no_access_message(settings.access_contact))
@@ -201,7 +201,7 @@ def _login_form(settings: Settings, *, ended: bool) -> None:
     elif ended:
         st.info(ENDED)
     with st.form("login"):
-        st.subheader("Log ind")
+        st.subheader("Log ind", anchor=False)
         username = st.text_input("Brugernavn", autocomplete="username")
         password = st.text_input("Adgangskode", type="password",
                                  autocomplete="current-password")
@@ -273,7 +273,7 @@ def _sso_button(settings: Settings) -> None:
 
 def _change_password_form(found: ActiveSession) -> None:
     """A temporary password (made by an administrator) is changed before anything else."""
-    st.title("Vælg en ny adgangskode")
+    st.title("Vælg en ny adgangskode", anchor=False)
     st.info("Din adgangskode er midlertidig. Vælg en ny, før du går videre (mindst 12 tegn).")
     with st.form("change_password"):
         first = st.text_input("Ny adgangskode", type="password", autocomplete="new-password")

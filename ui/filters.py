@@ -3,6 +3,13 @@
 URL keys: ``program``, ``fra``, ``til``, ``enhed`` (org-unit code), ``alder`` (alle / 0-2 / 3-5),
 ``udsatte`` (1 = children in vulnerable positions only); ``side`` (the page) is added by
 ``ui.navigation``.
+
+The page is known before the filters are drawn (``app.py``): the navigation needs only the
+programme (:func:`chosen_programme`), and pages that show no data (the admin pages,
+:data:`PAGES_WITHOUT_FILTERS`) get no filters at all; :func:`keep_filters` keeps the filters'
+state meanwhile, so going back to a data page shows the same view. A link whose programme,
+period or unit is unknown or outside the viewer's scope says so (in Danish) instead of silently
+showing something else.
 """
 
 from __future__ import annotations
@@ -27,6 +34,11 @@ AGE_GROUPS = {"alle": "Alle aldre", "0-2": "0-2 år", "3-5": "3-5 år"}
 LEVEL_LABELS = {"national": "Land", "municipality": "Kommune", "area": "Område",
                 "institution": "Dagtilbud"}
 ALL = "__alle__"
+# The url paths (ui/navigation.py) of the pages that show no data and so get no data filters
+PAGES_WITHOUT_FILTERS = frozenset({"indlaes", "log", "brugere"})
+# Widget state kept while a page without filters is shown (f_periods is not kept: the period
+# range is kept by ui.session, and the slider is drawn with a value)
+_KEPT_PREFIX = "f_"
 
 
 @dataclass(frozen=True)
@@ -57,12 +69,54 @@ def _init(key: str, value: object) -> None:
         st.session_state[key] = value
 
 
+def needs_filters(url_path: str) -> bool:
+    """Whether the page at ``url_path`` shows data and so gets the sidebar's filters."""
+    return url_path not in PAGES_WITHOUT_FILTERS
+
+
+def keep_filters() -> None:
+    """On a page without filters: keep the filter widgets' state (Streamlit drops the state of
+    widgets not drawn in a run), so the data pages show the same view afterwards."""
+    _reassign_filter_state()
+    session.set_filters_kept(True)
+
+
+def _reassign_filter_state() -> None:
+    """Set each filter widget's state to itself: kept when the widget is not drawn, and sent to
+    the browser when it is drawn in the same run (else the browser shows the widget's default
+    while the server holds the kept value)."""
+    for key in [k for k in st.session_state if str(k).startswith(_KEPT_PREFIX)]:
+        if key not in ("f_periods", "f_from", "f_to"):
+            st.session_state[key] = st.session_state[key]
+
+
+def chosen_programme(config: ChangeModelConfig, viewer: Viewer, url: str,
+                     version: int) -> ProgrammeSpec | None:
+    """The programme of this run, before any filter is drawn (the navigation needs its layers):
+    the picker's state, else the URL's, else the viewer's first; None when none runs in the
+    viewer's units."""
+    units = cache.org_units(url, viewer.scope, version)
+    ids = [p.id for p in _programmes_for(config, viewer, units, url, version)]
+    if not ids:
+        return None
+    for wanted in (st.session_state.get("f_programme"), st.query_params.get("program")):
+        if wanted in ids:
+            return config.programme(wanted)
+    return config.programme(ids[0])
+
+
 def sidebar_filters(config: ChangeModelConfig, viewer: Viewer, url: str,
                     version: int) -> Filters | None:
-    """Draw the filters; return None (after a Danish message) when there is nothing to show."""
+    """Draw the filters; return None (after a Danish message) when there is nothing to show.
+    A link naming a programme, period or unit that is unknown or outside the viewer's scope
+    gets a Danish warning above the page saying what is shown instead."""
     params = st.query_params
     sidebar = st.sidebar
-    sidebar.header("Filtre")
+    sidebar.header("Filtre", anchor=False)
+    notices: list[str] = []
+    if session.filters_kept():  # back from a page without filters: show the kept values
+        session.set_filters_kept(False)
+        _reassign_filter_state()
 
     # 1. Programme: only those running in the viewer's units (or above them)
     units = cache.org_units(url, viewer.scope, version)
@@ -71,9 +125,14 @@ def sidebar_filters(config: ChangeModelConfig, viewer: Viewer, url: str,
     if not ids:
         st.info("Ingen programmer kører i dine enheder.")
         return None
-    _init("f_programme", params.get("program") if params.get("program") in ids else ids[0])
+    if "f_programme" not in st.session_state:
+        wanted = params.get("program")
+        if wanted and wanted not in ids:
+            notices.append(f"Programmet «{wanted}» i linket findes ikke eller kører ikke i dine "
+                           f"enheder. Du ser {config.programme(ids[0]).title}.")
+        _init("f_programme", wanted if wanted in ids else ids[0])
     programme_id = sidebar.selectbox(
-        "Program", ids, key="f_programme",
+        "Program", ids, key="f_programme", placeholder="Vælg et program",
         format_func=lambda pid: config.programme(pid).title,
     )
     programme = config.programme(programme_id)
@@ -85,9 +144,14 @@ def sidebar_filters(config: ChangeModelConfig, viewer: Viewer, url: str,
         st.info("Ingen data for programmet endnu. En administrator kan indlæse data.")
         return None
     default_from = periods[max(0, len(periods) - 6)]
+    from_url = session.period_range() is None
     kept = session.period_range() or (params.get("fra"), params.get("til"))
     start = kept[0] if kept[0] in periods else default_from
     end = kept[1] if kept[1] in periods else periods[-1]
+    unknown = [p for p in kept if from_url and p and p not in periods]
+    if unknown:
+        notices.append(f"Perioden «{'», «'.join(unknown)}» i linket findes ikke for "
+                       f"{programme.title}. Du ser {period_label(start)} – {period_label(end)}.")
     period_from, period_to = sidebar.select_slider(
         "Periode", options=periods, value=(start, end), format_func=period_label,
         key="f_periods",
@@ -102,7 +166,13 @@ def sidebar_filters(config: ChangeModelConfig, viewer: Viewer, url: str,
     if units.is_empty():
         st.warning("Din bruger har ikke adgang til nogen enheder. Kontakt en administrator.")
         return None
-    selected = _unit_pickers(units, params.get("enhed"))
+    url_code = params.get("enhed")
+    first_time = not any(str(k).startswith("f_unit_") for k in st.session_state)
+    selected = _unit_pickers(units, url_code)
+    if first_time and url_code and url_code not in set(units["code"].to_list()):
+        # Not told apart: a unit that does not exist and one outside the viewer's scope
+        notices.append(f"Enheden «{url_code}» i linket findes ikke eller er ikke blandt de "
+                       f"enheder, du har adgang til. Du ser {selected['name']}.")
 
     # 4. Children
     _init("f_age", params.get("alder") if params.get("alder") in AGE_GROUPS else "alle")
@@ -111,6 +181,8 @@ def sidebar_filters(config: ChangeModelConfig, viewer: Viewer, url: str,
     _init("f_vulnerable", params.get("udsatte") == "1")
     vulnerable_only = sidebar.toggle("Kun børn i udsatte positioner", key="f_vulnerable")
 
+    for notice in notices:
+        st.warning(notice, icon=":material/link_off:")
     st.query_params.update({
         "program": programme_id, "fra": period_from, "til": period_to,
         "enhed": selected["code"], "alder": age_group, "udsatte": "1" if vulnerable_only else "0",
@@ -208,6 +280,7 @@ def _pick(label: str, options: list[dict], chain: list[int], key: str,
     names = {r["id"]: r["name"] for r in options}
     everything = f"Alle ({label.lower()}r)" if label != "Dagtilbud" else "Alle dagtilbud"
     chosen = st.sidebar.selectbox(
-        label, ids, key=key, format_func=lambda i: everything if i == ALL else names[i]
+        label, ids, key=key, placeholder="Vælg",
+        format_func=lambda i: everything if i == ALL else names[i]
     )
     return None if chosen == ALL else next(r for r in options if r["id"] == chosen)

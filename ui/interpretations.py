@@ -97,7 +97,7 @@ def _edit_form(row: dict, *, may_edit: bool, key: str) -> None:
         if row["kind"] == "opfoelgning":
             changes["status"] = st.selectbox(
                 "Status", FOLLOWUP_STATUSES, index=FOLLOWUP_STATUSES.index(row["status"]),
-                format_func=FOLLOWUP_LABELS.get)
+                format_func=FOLLOWUP_LABELS.get, placeholder="Vælg status")
             changes["owner"] = st.text_input("Ansvarlig", row["owner"] or "")
             changes["due_on"] = st.date_input("Frist", row["due_on"], format="DD.MM.YYYY")
         if st.form_submit_button("Gem ændringer"):
@@ -113,7 +113,7 @@ def _new_note_form(filters: Filters, *, box: BoxSpec, indicator_id: str | None,
     with st.form(f"new_{key}", clear_on_submit=True):
         kind = st.radio("Type", kinds, format_func=KIND_LABELS.get, horizontal=True)
         period = st.selectbox("Periode", periods, index=len(periods) - 1,
-                              format_func=period_label)
+                              format_func=period_label, placeholder="Vælg periode")
         text = st.text_area("Tekst", max_chars=4000)
         st.caption("Kun for opfølgninger:")
         owner = st.text_input("Ansvarlig")

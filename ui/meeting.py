@@ -48,7 +48,8 @@ PRESENTATION_CSS = """
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] li {
   font-size: 1.3rem; line-height: 1.45; color: #111; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 2.4rem; color: #0b2e4f; padding-top: 0; }
-.mt-section { font-size: 2.6rem; font-weight: 800; color: #0b2e4f; margin: .2rem 0 .6rem 0;
+[data-testid="stMarkdownContainer"] h2.mt-section, .mt-section { padding: 0; font-size: 2.6rem;
+  font-weight: 800; color: #0b2e4f; margin: .2rem 0 .6rem 0;
   border-bottom: 5px solid #0b4f8a; line-height: 1.2; overflow-wrap: anywhere; }
 .mt-counts { width: 100%; border-collapse: separate; border-spacing: .35rem; font-size: 1.3rem;
   table-layout: fixed; }
@@ -57,7 +58,7 @@ PRESENTATION_CSS = """
   font-size: 1.1rem; }
 .mt-counts td { text-align: center; font-size: 2rem; font-weight: 800; border-radius: 8px;
   border: 3px solid var(--s); color: #111; padding: .1rem; }
-.mt-counts td.zero { color: #8a8f98; font-weight: 600; }
+.mt-counts td.zero { color: #5b6370; font-weight: 600; }
 .mt-counts th.layer { width: 34%; }
 .mt-statement { background: #eef2f6; color: #0b2e4f; border-left: 6px solid #0b4f8a;
   padding: .45rem .8rem; font-size: 1.25rem; margin: .2rem 0 .6rem 0; }
@@ -98,8 +99,11 @@ class MeetingView:
     def statement_html(self) -> str:
         what = (f"visningen <b>{escape(self.view_name)}</b>" if self.view_name
                 else "<b>filtrene i sidepanelet</b>")
+        # A short part (a unit, "1. halvår 2025 – 2. halvår 2026") never breaks inside
+        parts = [f'<span style="white-space:nowrap">{escape(p)}</span>' if len(p) <= 40
+                 else escape(p) for p in self.filters.description().split(" · ")]
         return (f"Mødet viser {what}: {escape(self.filters.programme.title)} · "
-                f"{escape(self.filters.description())}")
+                + " · ".join(parts))
 
 
 def filters_from_view(view: dict, sidebar: Filters) -> tuple[Filters, str] | None:
@@ -137,7 +141,7 @@ def choose_meeting_view(sidebar: Filters, views: pl.DataFrame) -> MeetingView:
     if session.meeting_view_choice() not in options:
         session.set_meeting_view_choice(standard if standard in names else SIDEBAR)
     choice = st.selectbox(
-        "Mødet viser", options, key=VIEW_KEY,
+        "Mødet viser", options, key=VIEW_KEY, placeholder="Vælg en visning",
         format_func=lambda n: "Filtrene i sidepanelet" if n == SIDEBAR else f"Visning: {n}")
     own = MeetingView(sidebar, str(st.query_params.get("enhed", "")), None)
     if choice == SIDEBAR:
@@ -180,6 +184,16 @@ def previous_packs(packs: pl.DataFrame, meeting_date: dt.date) -> pl.DataFrame:
             .sort("meeting_date", "created_at", "id", descending=True))
 
 
+def nobreak(text: str) -> str:
+    """A number and its unit on one line: no break before the unit or inside "pct.-point"
+    (a no-break space and a word joiner after the hyphen).
+
+    >>> nobreak("−1,9 pct.-point") == "−1,9\u00a0pct.-\u2060point"
+    True
+    """
+    return text.replace(" pct.-point", "\u00a0pct.-\u2060point").replace(" %", "\u00a0%")
+
+
 def counts_table(counts: pl.DataFrame, titles: dict[str, str]) -> str:
     """Layers as rows, statuses as columns, with large numbers."""
     head = "".join(
@@ -190,30 +204,31 @@ def counts_table(counts: pl.DataFrame, titles: dict[str, str]) -> str:
         + "".join(f'<td class="{"zero" if r[s] == 0 else ""}" '
                   f'style="--s:{STATUS_COLOURS[s]}">{r[s]}</td>' for s in STATUS_LABELS)
         + "</tr>" for r in counts.iter_rows(named=True))
-    return f'<table class="mt-counts"><tr><th class="layer"></th>{head}</tr>{body}</table>'
+    return f'<table class="mt-counts"><tr><th class="layer">Lag</th>{head}</tr>{body}</table>'
 
 
 def summary_section(filters: Filters, values: pl.DataFrame, meeting_date: dt.date) -> None:
     programme = filters.programme
-    st.markdown('<div class="mt-section">Resumé</div>', unsafe_allow_html=True)
+    st.markdown('<h2 class="mt-section">Resumé</h2>', unsafe_allow_html=True)
     layers = {lay.id: [b.headline.id for b in lay.boxes] for lay in programme.layers}
     counts = status_counts(values, layers, unit_id=filters.unit_id, period=filters.period_to)
     titles = {lay.id: lay.title for lay in programme.layers}
     st.markdown(counts_table(counts, titles), unsafe_allow_html=True)
     metas = indicator_metas(programme)
     left, right = st.columns(2, gap="large")
-    left.subheader("Største ændringer siden forrige periode")
+    left.subheader("Største ændringer siden forrige periode", anchor=False)
     moves = biggest_moves(values, metas, unit_id=filters.unit_id, period=filters.period_to)
     for r in moves.iter_rows(named=True):
         meta = metas[r["indicator_id"]]
         box = programme.box_of(r["indicator_id"])[1]
         arrow = "▲ bedre" if r["improved"] else "▼ dårligere"
-        left.markdown(f"**{box.id} · {meta.name}**: {format_value(r['previous_value'], meta.unit)}"
-                      f" → **{format_value(r['value'], meta.unit)}** "
-                      f"({format_change(r['change'], meta.unit)}, {arrow})")
+        left.markdown(f"**{box.id} · {meta.name}**: "
+                      f"{nobreak(format_value(r['previous_value'], meta.unit))}"
+                      f" → **{nobreak(format_value(r['value'], meta.unit))}** "
+                      f"({nobreak(format_change(r['change'], meta.unit))}, {arrow})")
     if moves.is_empty():
         left.markdown("Ingen sammenlignelige ændringer.")
-    right.subheader("Opfølgninger")
+    right.subheader("Opfølgninger", anchor=False)
     viewer = current_viewer()
     followups = order_followups(open_followups(
         engine(), scope=viewer.scope, programme_id=programme.id, unit_ids=(filters.unit_id,)),
@@ -233,8 +248,8 @@ def layer_section(layer: LayerSpec, filters: Filters, values: pl.DataFrame,
     """One layer: per box its tile, the headline's trend (``names``: the chosen unit first, then
     its benchmarks) and the notes."""
     withheld = app_settings().withheld_text
-    st.markdown(f'<div class="mt-section">{layer.title} · {period_label(filters.period_to)}'
-                "</div>", unsafe_allow_html=True)
+    st.markdown(f'<h2 class="mt-section">{layer.title} · {period_label(filters.period_to)}'
+                "</h2>", unsafe_allow_html=True)
     st.markdown(TILE_CSS, unsafe_allow_html=True)
     periods = periods_between(filters.period_from, filters.period_to)
     current = {r["indicator_id"]: r for r in snapshot(

@@ -30,6 +30,7 @@ _MEETING_SECTION = "meeting_section"
 _MEETING_PACK = "meeting_pack"
 _PERIOD_FROM, _PERIOD_TO = "f_from", "f_to"
 _CHART_GENERATION = "chart_generation"
+_FILTERS_KEPT = "filters_kept"
 
 
 # The viewer (set by ui.auth after login)
@@ -145,6 +146,16 @@ def meeting_pack() -> MadePack | None:
 
 def set_meeting_pack(pack: MadePack) -> None:
     st.session_state[_MEETING_PACK] = pack
+
+
+# Whether the filter widgets' state was kept on a page without filters (ui.filters.keep_filters)
+# and must be handed back to the widgets when they are drawn again
+def filters_kept() -> bool:
+    return bool(st.session_state.get(_FILTERS_KEPT, False))
+
+
+def set_filters_kept(value: bool) -> None:
+    st.session_state[_FILTERS_KEPT] = value
 
 
 # The chosen period range, kept across reruns while the list of periods changes
