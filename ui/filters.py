@@ -96,7 +96,8 @@ def chosen_programme(config: ChangeModelConfig, viewer: Viewer, url: str,
     the picker's state, else the URL's, else the viewer's first; None when none runs in the
     viewer's units."""
     units = cache.org_units(url, viewer.scope, version)
-    ids = [p.id for p in _programmes_for(config, viewer, units, url, version)]
+    context = with_ancestors(units, url, version)
+    ids = [p.id for p in _programmes_for(config, viewer, units, context)]
     if not ids:
         return None
     for wanted in (st.session_state.get("f_programme"), st.query_params.get("program")):
