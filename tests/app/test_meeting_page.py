@@ -47,7 +47,7 @@ def test_the_meeting_shows_the_standard_view_in_every_section_whatever_the_sideb
         assert at.dataframe[0].value["Periode"].iloc[0] == "1. halvår 2025"
     at.button(key="meeting_prev").click().run()
     assert sections(at) == [
-        f'<div class="mt-section">{programme.layers[-2].title} · 2. halvår 2026</div>']
+        f'<h2 class="mt-section">{programme.layers[-2].title} · 2. halvår 2026</h2>']
 
 
 def test_choosing_the_sidebar_shows_the_sidebars_filters(app) -> None:
