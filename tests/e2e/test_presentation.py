@@ -20,10 +20,11 @@ from playwright.sync_api import Page, expect
 from tests.conftest import require
 from tests.e2e.test_browser import WAIT_MS, log_in
 from tests.support.browser import chromium_page, streamlit_server
+from tests.support.npm import npm_ready
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "presentation"
-AXE = Path(__file__).resolve().parents[1] / "support" / "axe" / "node_modules" / "axe-core" \
-    / "axe.min.js"
+AXE_DIR = Path(__file__).resolve().parents[1] / "support" / "axe"
+AXE = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 SIZES = {"1366": (1366, 768), "1920": (1920, 1080)}
 
 # Text whose box is narrower than its content, ignoring Streamlit's own scroll areas and the
@@ -58,7 +59,7 @@ def settle(page: Page) -> None:
 
 def axe_violations(page: Page, name: str) -> list[dict]:
     """Serious and critical axe-core violations on the page (the full report to artifacts/)."""
-    require(None if AXE.exists() else "axe-core mangler: npm ci i tests/support/axe")
+    require(npm_ready(AXE_DIR, "axe-core"))
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     (ARTIFACTS / f"axe-{name}.json").write_text(

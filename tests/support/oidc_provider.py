@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 import time
@@ -20,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .browser import _tail, _terminate_group
+from .npm import npm_ready
 from .postgres import free_port
 
 OIDC_DIR = Path(__file__).resolve().parent / "oidc"
@@ -38,15 +38,7 @@ class ProviderAccount:
 def node_available() -> str | None:
     """None if node and npm are here (and the provider's packages can be installed), else why
     not."""
-    for tool in ("node", "npm"):
-        if shutil.which(tool) is None:
-            return f"{tool} is not installed (needed for the OpenID Connect test provider)"
-    if not (OIDC_DIR / "node_modules" / "oidc-provider").is_dir():
-        done = subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=OIDC_DIR,
-                              capture_output=True, text=True, timeout=600, check=False)
-        if done.returncode != 0:
-            return f"npm ci in {OIDC_DIR} failed: {done.stderr[-2000:]}"
-    return None
+    return npm_ready(OIDC_DIR, "oidc-provider")
 
 
 def _discovery_ready(issuer: str) -> bool:
