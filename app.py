@@ -69,7 +69,8 @@ def main() -> None:
         st.stop()
     changed = cache.data_changed_at(settings.database_url, version)
     if changed is not None:  # "Data opdateret den 23.11.2026 kl. 14.05", Danish time
-        st.sidebar.caption(f"Data opdateret den {format_updated(changed)}")
+        # normal text colour: the caption's grey fails WCAG contrast on the sidebar's background
+        st.sidebar.markdown(f"Data opdateret den {format_updated(changed)}")
     page = pages_for(viewer, programme, layer_page)
     if needs_filters(page.url_path):
         filters = sidebar_filters(config, viewer, settings.database_url, version)

@@ -20,7 +20,7 @@ TILE_CSS = """
 .cm-tile .cm-change {font-size:.78rem;color:#4a5563;}
 .cm-badge {display:inline-block;border-radius:10px;padding:1px 8px;font-size:.75rem;
   font-weight:600;background:var(--status);color:var(--status-text);margin-top:4px;}
-.cm-target {font-size:.75rem;color:#4a5563;margin-left:6px;}
+.cm-target {font-size:.75rem;color:#4a5563;margin-left:6px;white-space:nowrap;}
 .cm-complete {font-size:.75rem;color:#4a5563;margin-top:3px;}
 .cm-uncertain {font-size:.75rem;font-weight:600;color:#7a4a00;background:#fff4d6;
   border-radius:4px;padding:1px 6px;margin-top:3px;display:inline-block;}
@@ -58,5 +58,5 @@ def box_tile_html(*, box_id: str, title: str, full_text: str, indicator_name: st
     )
     if href is None:
         return tile
-    return (f'<a class="cm-link" href="{escape(href)}" target="_self" '
-            f'aria-label="Åbn {escape(box_id)} · {escape(title)}">{tile}</a>')
+    # The link's accessible name is the tile's own text (an aria-label would hide it: WCAG 2.5.3)
+    return f'<a class="cm-link" href="{escape(href)}" target="_self">{tile}</a>'

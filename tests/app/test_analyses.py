@@ -238,7 +238,7 @@ def test_every_page_says_when_the_data_were_updated_and_explains_itself(app) -> 
     at = app("styregruppe")
     with _store().connect() as conn:
         changed = conn.execute(sa.select(DataVersion.changed_at)).scalar()
-    assert f"Data opdateret den {format_updated(changed)}" in [c.value for c in at.sidebar.caption]
+    assert f"Data opdateret den {format_updated(changed)}" in [m.value for m in at.sidebar.markdown]
     at = _open(at, "ordforklaring")
     assert [t.value for t in at.title] == ["Ordforklaring"]
     text = " ".join(m.value for m in at.markdown)
