@@ -97,13 +97,13 @@ KINDS = ["assessments", "assessments", "cross_sector_meetings", "staff_training"
          "parent_survey", "children"]
 
 
-@pytest.mark.parametrize("seed", [13, 2026])
+@pytest.mark.parametrize("seed", [13])
 def test_incremental_imports_equal_a_full_refresh(store: sa.Engine, tmp_path: Path,
                                                   seed: int) -> None:
     rng = random.Random(seed)
     known = codes(store)
     span = known["span"][0]
-    for step in range(5):
+    for step in range(6):
         kind = rng.choice(KINDS)
         path = tmp_path / f"{step}-{kind}.csv"
         path.write_text(random_file(rng, known, kind, span), encoding="utf-8")
