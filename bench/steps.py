@@ -7,12 +7,15 @@ this process, taken before anything that is not part of the step).
 Steps: ``build`` (generate and write the demo store, then its first refresh), ``refresh`` (the
 refresh as ``python manage.py refresh`` runs it, on a store that has values), ``plain`` and
 ``plain-suppressed`` (bench/baseline.py), ``check`` (the plain table equals the refresh's values
-cell by cell), ``pages`` (every page's server time through AppTest, cold and warm).
+cell by cell), ``pages`` (every page's server time through AppTest, cold and warm),
+``incremental`` (an import of one daycare's half-year of assessments, command to visible values,
+then the same file again with a full refresh for comparison).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import functools
 import json
 import resource
@@ -134,7 +137,55 @@ def step_pages(url: str, config: ChangeModelConfig, args: argparse.Namespace) ->
     return {"user": args.user, "pages": pages}
 
 
+def step_incremental(url: str, config: ChangeModelConfig, _args: argparse.Namespace
+                     ) -> dict[str, Any]:
+    """``import_file`` end to end (read, check, write, recompute, commit, statistics) for a file
+    of assessments: every child of one daycare assessed on random days of the last half-year."""
+    import random
+    import tempfile
+    from pathlib import Path
+
+    import sqlalchemy as sa
+
+    from data_access.db import get_engine
+    from data_access.raw import date_range
+    from imports.load import import_file
+    from indicators.periods import period_bounds, period_of
+
+    engine = get_engine(url)
+    with engine.connect() as conn:
+        span = date_range(conn)
+        assert span is not None, "an empty store"
+        institution = conn.execute(sa.text(
+            "SELECT o.id, o.code FROM org_unit o WHERE o.level = 'institution' "
+            "ORDER BY o.id LIMIT 1")).one()
+        children = conn.execute(sa.text("SELECT code FROM child WHERE institution_id = :i "
+                                        "ORDER BY code"), {"i": institution.id}).scalars().all()
+    first, last = period_bounds(period_of(span[1]))
+    rng = random.Random(13)
+    lines = ["child_id,institution_code,assessed_on,position"]
+    for code in children:
+        day = first + dt.timedelta(days=rng.randint(0, (last - first).days))
+        lines.append(f"{code},{institution.code},{day.isoformat()},"
+                     f"{rng.choice(['grøn', 'grøn', 'gul', 'rød'])}")
+    path = Path(tempfile.mkdtemp(prefix="bench-import-")) / "vurderinger.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    started = time.perf_counter()
+    result = import_file(engine, config, "assessments", path, username="bench")
+    seconds = time.perf_counter() - started
+    assert result.ok, result.errors
+    peak = peak_mb()
+    started = time.perf_counter()
+    again = import_file(engine, config, "assessments", path, username="bench",
+                        incremental=False)
+    full_seconds = time.perf_counter() - started
+    assert again.ok, again.errors
+    return {"rows": result.rows, "seconds": seconds, "incremental_peak_mb": peak,
+            "full_seconds": full_seconds, "period": period_of(span[1])}
+
+
 STEPS: dict[str, Callable[..., dict[str, Any]]] = {
+    "incremental": step_incremental,
     "build": step_build,
     "refresh": step_refresh,
     "plain": functools.partial(step_plain, suppress=False),
