@@ -37,6 +37,9 @@ from indicators.periods import period_expr
 from pipeline.refresh import refresh_in, refresh_touched
 
 BATCH = 10_000
+# Up to this many distinct leading key values, the upsert reads only the existing rows with those
+# values (the natural key's unique index); beyond, the whole table in one scan.
+UPSERT_LOOKUP_MAX = 2_000
 Progress = Callable[[float, str], None]
 BUSY_MESSAGE = ("En anden indlæsning er i gang. Vent et øjeblik, og prøv igen – der er ikke "
                 "gemt noget fra denne fil.")
@@ -135,7 +138,11 @@ def upsert(conn: Connection, table: sa.Table, frame: pl.DataFrame,
     columns = frame.columns
     values = [c for c in columns if c not in key]
     schema = {"id": pl.Int64} | {c: frame.schema[c] for c in columns}
-    existing = read_frame(conn, sa.select(table.c.id, *[table.c[c] for c in columns]), schema)
+    stmt = sa.select(table.c.id, *[table.c[c] for c in columns])
+    leading = frame[key[0]].drop_nulls().unique()
+    if leading.len() <= UPSERT_LOOKUP_MAX:  # a small file: only its keys' rows, by the key index
+        stmt = stmt.where(table.c[key[0]].in_(leading.to_list()))
+    existing = read_frame(conn, stmt, schema)
     joined = frame.join(existing, on=key, how="left", suffix="_old")
     new = joined.filter(pl.col("id").is_null()).select(columns)
     old = joined.filter(pl.col("id").is_not_null())
@@ -324,6 +331,8 @@ def import_file(engine: Engine, config: ChangeModelConfig, kind: str, path: Path
             rows = checked.frame.drop(ROW)
             touched = touched_by(spec, table_frame(rows, spec, current))
             result.new, result.updated, result.unchanged = write(conn, spec, rows, current)
+            if not (result.new or result.updated):  # nothing changed: no value can change
+                touched = Touched(frozenset(), frozenset())
             _checkpoint("written")
             record_event(conn, username=username, action="import",
                          detail=f"{kind}: {path.name} – {result.summary()}", rows=result.rows)

@@ -134,6 +134,10 @@ def refresh_touched(conn: Connection, config: ChangeModelConfig, touched: Touche
     tree) falls back to the full :func:`refresh_in`.
     """
     started = time.perf_counter()
+    if not touched.sources:
+        bump_data_version(conn)
+        return RefreshReport(rows=0, seconds=time.perf_counter() - started, periods=(),
+                             partitions={})
     span = date_range(conn)
     before = _reporting_periods(span_before)["period"].to_list()
     periods = _reporting_periods(span)
