@@ -123,6 +123,18 @@ def _computed_and_audited(conn: Connection, programmes, sources  # type: ignore[
     return accepted, refused
 
 
+def _flow_rounds(touched: Touched, labels: list[str]) -> list[str] | None:
+    """The flows' from-rounds an import moves: a flow from *r* rests on rounds *r* and *r* + 1,
+    so a change in *q* moves the flows from *q* − 1 and *q*. None = all."""
+    if "assessments" not in touched.sources:
+        return []
+    if touched.periods is None:
+        return None
+    index = {p: i for i, p in enumerate(labels)}
+    hit = {j for q in touched.periods if q in index for j in (index[q] - 1, index[q]) if j >= 0}
+    return [labels[j] for j in sorted(hit)]
+
+
 def refresh_touched(conn: Connection, config: ChangeModelConfig, touched: Touched, *,
                     span_before: tuple | None) -> RefreshReport:
     """Recompute only what ``touched`` (an import's writes, in ``conn``'s open transaction)
@@ -161,8 +173,9 @@ def refresh_touched(conn: Connection, config: ChangeModelConfig, touched: Touche
     chosen = [p for p in programmes if todo.partitions.get(p.id)]
     accepted, refused = _computed_and_audited(conn, chosen, sources)
     rows = replace_partitions(conn, accepted, {pid: todo.partitions[pid] for pid in accepted})
-    if todo.analyses:  # one table per unit over all rounds
-        rows += store_analyses(conn, config, replace(sources, periods=periods))
+    if todo.analyses:
+        rows += store_analyses(conn, config, replace(sources, periods=periods),
+                               flow_rounds=_flow_rounds(touched, labels))
     bump_data_version(conn)
     return RefreshReport(rows=rows, seconds=time.perf_counter() - started,
                          periods=tuple(affected), refused=refused,

@@ -4,7 +4,8 @@ Each step imports a random file of one kind into the small demo store (new rows,
 rows in earlier periods, rows in a period past the current span), the import recomputing only
 the partitions it touched. Then, inside a transaction that is rolled back, a full refresh
 recomputes everything: every stored value must be the same (floats to 1e-9 relative: sums
-added in another row order may differ in the last bit), on SQLite and on PostgreSQL.
+added in another row order may differ in the last bit), and every row of the analysis tables
+(flows, time in yellow, completeness), on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from polars.testing import assert_frame_equal
 
 from core.model_config import load_programmes
 from data_access import models as m
+from data_access.analyses import TABLES
 from data_access.analytics import VALUE_COLUMNS
 from data_access.raw import date_range, read_frame
 from imports.load import import_file
@@ -35,6 +37,16 @@ POSITIONS = ["grøn", "gul", "rød"]
 def values(conn: sa.Connection) -> pl.DataFrame:
     t = m.IndicatorValue.__table__
     return read_frame(conn, sa.select(*[t.c[c] for c in SCHEMA]), SCHEMA).sort(KEYS)
+
+
+def analyses(conn: sa.Connection) -> dict[str, list[tuple]]:
+    """The analysis tables' rows (flows, time in yellow, completeness), without their ids."""
+    out = {}
+    for model in TABLES:
+        table = model.__table__
+        columns = [c for c in table.columns if c.name != "id"]
+        out[table.name] = sorted(tuple(r) for r in conn.execute(sa.select(*columns)))
+    return out
 
 
 def codes(engine: sa.Engine) -> dict[str, list[tuple]]:
@@ -110,10 +122,11 @@ def test_incremental_imports_equal_a_full_refresh(store: sa.Engine, tmp_path: Pa
         result = import_file(store, CONFIG, kind, path, username="test")
         assert result.ok, (kind, result.errors)
         with store.connect() as conn:
-            incremental = values(conn)
+            incremental, incremental_analyses = values(conn), analyses(conn)
         with store.connect() as conn, conn.begin() as tx:
             refresh_in(conn, CONFIG, uncommitted=True)
-            full = values(conn)
+            full, full_analyses = values(conn), analyses(conn)
             tx.rollback()
+        assert incremental_analyses == full_analyses, (step, kind)
         assert incremental.height == full.height > 0, (step, kind)
         assert_frame_equal(incremental, full, check_exact=False, rel_tol=1e-9, abs_tol=1e-9)
