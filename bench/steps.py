@@ -101,8 +101,9 @@ def _page_paths(config: ChangeModelConfig) -> list[tuple[str, str]]:
 def step_pages(url: str, config: ChangeModelConfig, args: argparse.Namespace) -> dict[str, Any]:
     """Every page as ``admin`` (the widest scope) through AppTest: the whole server side of a
     rerun (app.py, login check, filters, the page's loaders and figures). A session is seeded as
-    logged in (as tests/app do after the form). Cold: the data cache cleared before the run;
-    warm: the median of the next reruns of the same page."""
+    logged in (a real session row, as tests/app/conftest.py does; typing into the form did not
+    log in here, and every page then timed the login page). Cold: the data cache cleared before
+    the run; warm: the median of the next reruns of the same page."""
     import os
     from pathlib import Path
 
@@ -113,12 +114,15 @@ def step_pages(url: str, config: ChangeModelConfig, args: argparse.Namespace) ->
     os.environ["DATABASE_URL"] = url
     os.environ["DEMO_MODE"] = "1"
     app = str(Path(__file__).resolve().parent.parent / "app.py")
+    from data_access.db import get_engine
+    from data_access.sessions import start_session
+
     at = AppTest.from_file(app, default_timeout=600)
-    at.run()  # the login form
-    at.text_input[0].input(args.user)
-    at.text_input[1].input("demo")
-    at.button[0].click()
+    # A session started as the login form does after a right password (tests/app/conftest.py).
+    session_id, _grant = start_session(get_engine(url), username=args.user, client="bench")
+    at.session_state["session_id"] = session_id
     at.run()
+    assert at.session_state["viewer"].username == args.user, "not logged in"
     pages: dict[str, dict[str, Any]] = {}
     for path, _title in _page_paths(config):
         at._page_hash = calc_hash(path)  # noqa: SLF001 (AppTest has no public way)
