@@ -11,6 +11,8 @@ years; ``--scale 5 --years 10`` is a ≈ 5 % store) writes a throwaway SQLite st
   plain table is compared with the refresh's cell by cell;
 - the peak memory (ru_maxrss) of each step: every step runs in its own process (bench/steps.py);
 - server time of every page, cold (data cache cleared) and warm, through AppTest as ``admin``;
+- the incremental import of one daycare's half-year (``import_file`` end to end, from command to
+  visible values) with its peak memory (before, every import ran the whole refresh);
 - milliseconds for what a page does on a rerun: the data-version check, the values for one
   institution with its benchmarks, and a ranking of the institutions of one municipality.
 """
@@ -59,7 +61,7 @@ def run(config: ChangeModelConfig, *, scale: float, years: int,
     steps: dict[str, dict[str, Any]] = {}
     for name, extra in (("build", ("--scale", str(scale), "--years", str(years))),
                         ("refresh", ()), ("plain", ()), ("plain-suppressed", ()), ("check", ()),
-                        ("pages", ())):
+                        ("pages", ()), ("incremental", ())):
         print(f"  {name} …", flush=True)
         steps[name] = step(name, url, *extra)
     engine = get_engine(url)
@@ -134,6 +136,12 @@ def print_figures(figures: dict[str, Any]) -> None:
                  if parts else ["", "", ""])
         print(f"{label[:36]:<36} {_number(total):>10} {cells[0]:>7} {cells[1]:>7} {cells[2]:>7} "
               f"{_number(figs['peak_mb'], 0):>9}")
+    inc = steps["incremental"]
+    print(f"{'indlæsning, ét dagtilbuds halvår':<36} {_number(inc['seconds']):>10} "
+          f"{'':>7} {'':>7} {'':>7} {_number(inc['incremental_peak_mb'], 0):>9}")
+    print(f"  (incremental import of one daycare's half-year: {_number(inc['rows'], 0)} "
+          f"vurderinger i {inc['period']}, fra kommando til synlige tal; før: hele "
+          f"genberegningen ovenfor)")
     io_refresh = refresh["read_seconds"] + refresh["write_seconds"]
     io_plain = plain_s["read_seconds"] + plain_s["write_seconds"]
     ratio = refresh["seconds"] / plain_s["seconds"]

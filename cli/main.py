@@ -222,8 +222,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--if-missing", action="store_true", help="kun hvis der ingen data er")
     demo.add_argument("--force", action="store_true", help="overskriv en ikke-demo-database")
     demo.set_defaults(func=cmd_demo)
-    sub.add_parser("refresh", help="beregn indikatorværdierne igen").set_defaults(
-        func=cmd_refresh)
+    refresh = sub.add_parser("refresh", help="beregn alle indikatorværdierne igen")
+    refresh.add_argument("--all", action="store_true",
+                         help="alt (standard; en indlæsning beregner selv kun det berørte)")
+    refresh.set_defaults(func=cmd_refresh)
     sub.add_parser("check-config", help="valider config.toml").set_defaults(
         func=cmd_check_config)
     docs = sub.add_parser("indicator-docs", help="skriv docs/INDICATORS.md ud fra beregningerne")

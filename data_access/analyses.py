@@ -27,12 +27,18 @@ TABLES = (PositionFlow, YellowSurvival, YellowSummary, AssessmentCompleteness)
 
 
 def replace_analysis_tables(conn: Connection, *, flows: pl.DataFrame, survival: pl.DataFrame,
-                            summary: pl.DataFrame, completeness: pl.DataFrame) -> int:
-    """Replace the four tables' rows (in the refresh's transaction). Returns the rows written."""
+                            summary: pl.DataFrame, completeness: pl.DataFrame,
+                            flow_rounds: list[str] | None = None) -> int:
+    """Replace the four tables' rows (in the refresh's transaction). Returns the rows written.
+
+    ``flow_rounds`` (the incremental refresh): replace only the flows from these rounds."""
     written = 0
     for model, frame in zip(TABLES, (flows, survival, summary, completeness), strict=True):
         table = model.__table__  # type: ignore[attr-defined]
-        conn.execute(sa.delete(table))
+        if model is PositionFlow and flow_rounds is not None:
+            conn.execute(sa.delete(table).where(table.c.from_round.in_(flow_rounds)))
+        else:
+            conn.execute(sa.delete(table))
         columns = [c.name for c in table.columns if c.name != "id"]
         rows = frame.select(columns)
         for chunk in rows.iter_slices(20_000):

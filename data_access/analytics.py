@@ -85,6 +85,24 @@ def value_writer(conn: Connection, *, programme_ids: list[str]) -> Iterator[Valu
             index.create(conn)
 
 
+def replace_partitions(conn: Connection, values: dict[str, pl.DataFrame],
+                       partitions: dict[str, list[str]]) -> int:
+    """Replace the stored values of some (programme, period) partitions by ``values`` (one frame
+    per programme, holding only those periods), in ``conn``'s transaction. A small write: the
+    indexes stay (the period index finds the rows to delete)."""
+    table = IndicatorValue.__table__
+    writer = ValueWriter(conn)
+    rows = 0
+    for programme_id, periods in partitions.items():
+        if not periods or programme_id not in values:
+            continue
+        conn.execute(sa.delete(table).where(table.c.programme_id == programme_id,
+                                            table.c.period.in_(periods)))
+        rows += writer.write(programme_id, values[programme_id].filter(
+            pl.col("period").is_in(periods)))
+    return rows
+
+
 def replace_programme_values(conn: Connection, *, programme_id: str, values: pl.DataFrame) -> int:
     """Replace all stored values of one programme by ``values`` (``VALUE_COLUMNS``)."""
     with value_writer(conn, programme_ids=[programme_id]) as writer:

@@ -212,6 +212,12 @@ def _origins() -> dict[str, _Origin]:
     }
 
 
+def sources_reading(table_name: str) -> frozenset[str]:
+    """The source frames whose select reads table ``table_name``."""
+    return frozenset(name for name, origin in _origins().items()
+                     if any(t.__tablename__ == table_name for t in origin.tables))
+
+
 def _column(name: str, origin: _Origin) -> Any:
     if name in origin.renamed:
         return origin.renamed[name]
@@ -238,8 +244,31 @@ def _statements() -> dict[str, sa.Select]:
     return {name: select_for(name, origin) for name, origin in _origins().items()}
 
 
-def load_sources(conn: Connection, *, periods: pl.DataFrame, arrow: bool = True) -> Sources:
+Window = tuple[dt.date | None, dt.date | None]  # first and last day; None = unbounded
+
+
+def windowed(name: str, window: Window, date_column: str) -> sa.Select:
+    """The select for source frame ``name``, only rows whose ``date_column`` is in ``window``
+    (answered from the date index where there is one)."""
+    origin = _origins()[name]
+    stmt = select_for(name, origin)
+    column = _column(date_column, origin)
+    first, last = window
+    if first is not None:
+        stmt = stmt.where(column >= first)
+    if last is not None:
+        stmt = stmt.where(column <= last)
+    return stmt
+
+
+def load_sources(conn: Connection, *, periods: pl.DataFrame, arrow: bool = True,
+                 windows: dict[str, Window] | None = None,
+                 dates: dict[str, str] | None = None) -> Sources:
     """All raw frames the indicators need, for the given reporting periods.
+
+    ``windows`` (the incremental refresh): read only these frames, each between two dates
+    (its event date is ``dates[name]``; a frame without one is read whole); the others are
+    empty.
 
     On PostgreSQL the whole-table scans go through Arrow (ADBC, one session for all tables;
     committed rows only). ``arrow=False`` reads through ``conn`` itself, so rows it wrote in its
@@ -247,6 +276,12 @@ def load_sources(conn: Connection, *, periods: pl.DataFrame, arrow: bool = True)
     uncommitted writes: the full refresh holds the import lock, itself a write.
     """
     statements = _statements()
+    if windows is not None:
+        dates = dates or {}
+        statements = {
+            name: (windowed(name, windows[name], dates[name])
+                   if name in dates and windows[name] != (None, None) else stmt)
+            for name, stmt in statements.items() if name in windows}
     if arrow and arrow_available(conn):
         with arrow_connection(conn) as arrow_conn:
             frames = {name: read_arrow_frame(arrow_conn, stmt, SCHEMAS[name])

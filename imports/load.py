@@ -27,14 +27,19 @@ from data_access import models as m
 from data_access.accounts import record_event
 from data_access.analytics import update_statistics
 from data_access.import_lock import ImportBusy, take_import_lock
-from data_access.raw import read_frame
+from data_access.raw import date_range, read_frame, sources_reading
 from imports.kinds import KINDS, Kind
 from imports.reader import ROW, ReadError, read_table
 from imports.validate import Refs, RowError, check
 from imports.wording import count
-from pipeline.refresh import refresh_in
+from indicators.incremental import SOURCE_DATES, Touched
+from indicators.periods import period_expr
+from pipeline.refresh import refresh_in, refresh_touched
 
 BATCH = 10_000
+# Up to this many distinct leading key values, the upsert reads only the existing rows with those
+# values (the natural key's unique index); beyond, the whole table in one scan.
+UPSERT_LOOKUP_MAX = 2_000
 Progress = Callable[[float, str], None]
 BUSY_MESSAGE = ("En anden indlæsning er i gang. Vent et øjeblik, og prøv igen – der er ikke "
                 "gemt noget fra denne fil.")
@@ -133,7 +138,11 @@ def upsert(conn: Connection, table: sa.Table, frame: pl.DataFrame,
     columns = frame.columns
     values = [c for c in columns if c not in key]
     schema = {"id": pl.Int64} | {c: frame.schema[c] for c in columns}
-    existing = read_frame(conn, sa.select(table.c.id, *[table.c[c] for c in columns]), schema)
+    stmt = sa.select(table.c.id, *[table.c[c] for c in columns])
+    leading = frame[key[0]].drop_nulls().unique()
+    if leading.len() <= UPSERT_LOOKUP_MAX:  # a small file: only its keys' rows, by the key index
+        stmt = stmt.where(table.c[key[0]].in_(leading.to_list()))
+    existing = read_frame(conn, stmt, schema)
     joined = frame.join(existing, on=key, how="left", suffix="_old")
     new = joined.filter(pl.col("id").is_null()).select(columns)
     old = joined.filter(pl.col("id").is_not_null())
@@ -251,11 +260,35 @@ def write(conn: Connection, kind: Kind, checked: pl.DataFrame, refs: Refs) -> tu
     return upsert(conn, _table(kind.table), frame, key)
 
 
+def touched_by(kind: Kind, frame: pl.DataFrame) -> Touched:
+    """What importing ``frame`` (``table_frame``'s columns) can change: the source frames that
+    read the kind's tables, the periods of the rows' event dates (every period when a frame has
+    none: children, staff, org units, resource places, placements) and the daycares.
+
+    All rows of the file count, changed or not (a little more work, never a missed change); a
+    dated kind's date is part of its key, so an update never moves a row to another period.
+    """
+    tables = {"family_group", "family_group_session", "family_group_attendance"} if (
+        kind.name == "family_attendance") else {kind.table}
+    sources = frozenset().union(*(sources_reading(t) for t in tables))
+    periods: frozenset[str] | None = frozenset()
+    for source in sources:
+        column = SOURCE_DATES.get(source)
+        if column is None or column not in frame.columns:
+            periods = None
+            break
+        periods |= frozenset(frame.select(period_expr(column)).to_series().drop_nulls())
+    institutions = (frozenset(frame["institution_id"].drop_nulls().to_list())
+                    if "institution_id" in frame.columns else frozenset())
+    return Touched(sources, periods, institutions)
+
+
 def import_file(engine: Engine, config: ChangeModelConfig, kind: str, path: Path | str, *,
                 username: str, progress: Progress | None = None,
-                data: bytes | None = None, limits: ImportLimits | None = None) -> ImportResult:
+                data: bytes | None = None, limits: ImportLimits | None = None,
+                incremental: bool = True) -> ImportResult:
     """Import ``path`` (or ``data`` named ``path``) as ``kind``: all rows and their indicator
-    values, or nothing."""
+    values, or nothing. ``incremental=False`` recomputes every value (a full refresh)."""
     started = time.perf_counter()
     limits = limits or load_settings().import_limits
     path = Path(path)
@@ -294,13 +327,20 @@ def import_file(engine: Engine, config: ChangeModelConfig, kind: str, path: Path
                     raise ImportAborted(checked.errors)
             del frame
             report(0.5, "Gemmer rækkerne …")
-            result.new, result.updated, result.unchanged = write(
-                conn, spec, checked.frame.drop(ROW), current)
+            span_before = date_range(conn)
+            rows = checked.frame.drop(ROW)
+            touched = touched_by(spec, table_frame(rows, spec, current))
+            result.new, result.updated, result.unchanged = write(conn, spec, rows, current)
+            if not (result.new or result.updated):  # nothing changed: no value can change
+                touched = Touched(frozenset(), frozenset())
             _checkpoint("written")
             record_event(conn, username=username, action="import",
                          detail=f"{kind}: {path.name} – {result.summary()}", rows=result.rows)
             report(0.75, "Beregner indikatorerne igen …")
-            refresh_in(conn, config, uncommitted=True)  # also bumps the data version
+            if incremental:  # both bump the data version
+                refresh_touched(conn, config, touched, span_before=span_before)
+            else:
+                refresh_in(conn, config, uncommitted=True)
             _checkpoint("refreshed")
     except ImportBusy:
         result.errors = [RowError(0, "", BUSY_MESSAGE)]

@@ -180,6 +180,7 @@ def family_attendance_rate(src: Sources) -> pl.DataFrame:
     denominator="Alle tilmeldte familier i grupper, hvis sidste gang lå i perioden.",
     n="Antal familier.",
     params={"threshold": "Mindste fremmødeandel som decimaltal, fx 0.75 = 75 %."},
+    window=(None, None),  # a group's sessions in any period
 )
 def family_completion_share(
     src: Sources, *, threshold: Annotated[float, Field(gt=0, le=1)] = 0.75
@@ -231,6 +232,7 @@ def training_days_held(
     n="Antal ansatte.",
     params={"training_days": "Antal uddannelsesdage, der kræves.",
             "action_learning_days": "Antal aktionslæringsdage, der kræves."},
+    window=(None, 0),  # days counted up to the period's end
 )
 def staff_programme_completion(
     src: Sources, *, training_days: Days = 6, action_learning_days: Days = 5
@@ -361,6 +363,12 @@ def share_meetings_parents_invited(src: Sources) -> pl.DataFrame:
     )
 
 
+def _plan_window(params: dict) -> tuple[int | None, int]:
+    """Earlier assessments (is the child newly yellow?) and plans up to ``days`` days after the
+    period's last assessment: ``ceil(days / 181)`` periods ahead (a half-year has ≥ 181 days)."""
+    return None, -(-params["days"] // 181)
+
+
 @computation(
     aggregation="share", subgroups=True,
     title="Andel af de nyligt gule børn, der inden for et antal dage har en skriftlig plan aftalt "
@@ -370,6 +378,7 @@ def share_meetings_parents_invited(src: Sources) -> pl.DataFrame:
     denominator="Alle børn, der blev nyligt gule i perioden.",
     n=CHILD_N,
     params={"days": "Antal dage efter vurderingen, planen skal være aftalt inden for."},
+    window=_plan_window,  # earlier assessments; plans up to `days` later
 )
 def plan_within_days_share(src: Sources, *, days: Days = 28) -> pl.DataFrame:
     """Share of children newly assessed yellow with a written plan agreed with the parents within
@@ -458,6 +467,7 @@ def mean_area_score(src: Sources, *, population: Population = "all") -> pl.DataF
                 "barnet ikke med).",
     n=CHILD_N,
     params={"to": "Positionen ved næste vurdering, der tælles: green, yellow eller red."},
+    window=(None, 0),  # the yellow assessment before, in any period
 )
 def yellow_transition_share(src: Sources, *, to: Position = "green") -> pl.DataFrame:
     """Of the children in yellow at one assessment, the share whose next assessment is ``to``.

@@ -26,6 +26,14 @@ same declaration the function is called with. It returns the function unchanged 
 ``subgroups``: the observations are about children, so the age-group and "vulnerable only"
 filters apply. Other indicators (sessions, staff, institutions) are the same under those filters.
 
+``window`` (for the incremental refresh, :mod:`indicators.incremental`): the raw rows the value
+of period *p* rests on, as (periods behind *p*, periods ahead of *p*); ``None`` is unbounded.
+Most computations read their own period only, ``(0, 0)``, the default. "Yellow → next
+assessment" reads the child's earlier assessments, ``(None, 0)``; a cumulative count likewise.
+It may be a function of the validated params (a plan within ``days`` days reaches ahead). A
+change of raw rows in period *q* therefore changes the values of periods *q* − ahead … *q* +
+behind.
+
 The Danish texts (``title``, ``numerator``, ``denominator``, ``n``, one line per parameter) are for
 the people who edit ``config.toml``; ``docs/INDICATORS.md`` is generated from them.
 """
@@ -45,6 +53,8 @@ Aggregation = Literal["share", "rate", "mean", "sum", "gap"]
 AGGREGATIONS: tuple[Aggregation, ...] = typing.get_args(Aggregation)
 
 F = TypeVar("F", bound=Callable[..., pl.DataFrame])
+Reach = tuple[int | None, int | None]  # (periods behind, periods ahead); None = unbounded
+Window = Reach | Callable[[Mapping[str, Any]], Reach]
 
 
 class Params(BaseModel):
@@ -83,6 +93,13 @@ class Computation:
     subgroups: bool
     params_model: type[Params]
     doc: ComputationDoc
+    window: Window = (0, 0)
+
+    def reach(self, params: Mapping[str, Any]) -> Reach:
+        """The raw rows period *p*'s value rests on: (periods behind, periods ahead)."""
+        if callable(self.window):
+            return self.window(self.validate_params(params))
+        return self.window
 
     def parameters(self) -> dict[str, Any]:
         """Parameter name → pydantic ``FieldInfo`` (annotation, default, constraints)."""
@@ -118,6 +135,7 @@ def _params_model(func: Callable[..., Any]) -> type[Params]:
 def computation(
     *, aggregation: Aggregation, subgroups: bool, title: str = "", numerator: str = "",
     denominator: str = "", n: str = "", params: Mapping[str, str] | None = None,
+    window: Window = (0, 0),
 ) -> Callable[[F], F]:
     """Declare a function as an indicator computation (see the module docstring).
 
@@ -138,7 +156,7 @@ def computation(
                              params=texts)
         func.__computation__ = Computation(  # type: ignore[attr-defined]
             name=func.__name__, func=func, aggregation=aggregation, subgroups=subgroups,
-            params_model=model, doc=doc)
+            params_model=model, doc=doc, window=window)
         return func
 
     return register

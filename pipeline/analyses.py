@@ -22,15 +22,23 @@ from indicators.unit_analyses import (
 )
 
 
-def store_analyses(conn: Connection, config: ChangeModelConfig, sources: Sources) -> int:
-    """Compute and replace the analysis tables; returns the rows written."""
+def store_analyses(conn: Connection, config: ChangeModelConfig, sources: Sources, *,
+                   flow_rounds: list[str] | None = None) -> int:
+    """Compute and replace the analysis tables; returns the rows written.
+
+    ``flow_rounds`` (the incremental refresh): recompute and replace only the flows from these
+    rounds (a flow from round *r* rests on rounds *r* and *r* + 1 only, and the tree rule links
+    units within one round); time in yellow and completeness are recomputed whole."""
     specs = [spec for programme in config.programmes for spec in programme.indicators()]
     flow_specs = [spec for spec in specs if spec.view == "flows"]
     child_specs = [spec for spec in specs if COMPUTATIONS[spec.computation].subgroups]
     rounds = sources.periods["period"].to_list()
     if flow_specs:
         min_n = max(spec.min_n for spec in flow_specs)
-        flows = flow_tables(sources.assessments, sources.org_units, rounds=next_rounds(rounds),
+        from_rounds = next_rounds(rounds)
+        if flow_rounds is not None:
+            from_rounds = [r for r in from_rounds if r in set(flow_rounds)]
+        flows = flow_tables(sources.assessments, sources.org_units, rounds=from_rounds,
                             min_n=min_n)
         survival, summary = survival_tables(sources.assessments, sources.org_units,
                                             rounds=rounds, min_n=min_n)
@@ -42,4 +50,4 @@ def store_analyses(conn: Connection, config: ChangeModelConfig, sources: Sources
         sources.children, sources.assessments, sources.org_units, periods=sources.periods,
         min_n=max((spec.min_n for spec in child_specs), default=5))
     return replace_analysis_tables(conn, flows=flows, survival=survival, summary=summary,
-                                   completeness=completeness)
+                                   completeness=completeness, flow_rounds=flow_rounds)

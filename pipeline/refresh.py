@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 from sqlalchemy.engine import Connection, Engine
 
 from core.model_config import ChangeModelConfig
 from data_access.accounts import record_event
-from data_access.analytics import update_statistics, value_writer
+from data_access.analytics import replace_partitions, update_statistics, value_writer
 from data_access.db import bump_data_version
 from data_access.import_lock import take_import_lock
 from data_access.raw import date_range, load_sources
 from indicators.disclosure_audit import AuditReport, audit_publication
 from indicators.engine import aggregate
+from indicators.incremental import SOURCE_DATES, Touched, plan
 from indicators.membership import Member, member_periods, programme_tree, restrict_observations
-from indicators.periods import period_of, periods_frame
+from indicators.periods import period_bounds, period_of, periods_frame
 from indicators.registry import COMPUTATIONS
 from pipeline.analyses import store_analyses
 
@@ -36,6 +37,8 @@ class RefreshReport:
     periods: tuple[str, ...]
     # Programmes whose new values the privacy audit refused (their previous values stay).
     refused: dict[str, AuditReport] = field(default_factory=dict)
+    # The (programme, period) partitions recomputed; None for a full refresh.
+    partitions: dict[str, list[str]] | None = None
 
 
 def audit_rules(programme) -> dict[str, tuple[str, int]]:  # type: ignore[no-untyped-def]
@@ -79,16 +82,35 @@ def refresh_in(conn: Connection, config: ChangeModelConfig, *,
     """
     started = time.perf_counter()
     rows = 0
-    span = date_range(conn)
-    periods = (periods_frame(period_of(span[0]), period_of(span[1])) if span
-               else periods_frame("2000H1", "1999H2"))
+    periods = _reporting_periods(date_range(conn))
     sources = load_sources(conn, periods=periods, arrow=not uncommitted)
+    accepted, refused = _computed_and_audited(conn, config.programmes, sources)
+    if accepted:
+        with value_writer(conn, programme_ids=list(accepted)) as writer:
+            for programme_id, values in accepted.items():
+                rows += writer.write(programme_id, values)
+    rows += store_analyses(conn, config, sources)  # flows, time in yellow, completeness
+    bump_data_version(conn)
+    return RefreshReport(rows=rows, seconds=time.perf_counter() - started,
+                         periods=tuple(periods["period"].to_list()), refused=refused)
+
+
+def _reporting_periods(span: tuple | None) -> pl.DataFrame:
+    """Every half-year from the first to the last date with activity."""
+    return (periods_frame(period_of(span[0]), period_of(span[1])) if span
+            else periods_frame("2000H1", "1999H2"))
+
+
+def _computed_and_audited(conn: Connection, programmes, sources  # type: ignore[no-untyped-def]
+                          ) -> tuple[dict[str, pl.DataFrame], dict[str, AuditReport]]:
+    """Each programme's values for ``sources.periods``, and the programmes the audit refused."""
     refused: dict[str, AuditReport] = {}
     accepted: dict[str, pl.DataFrame] = {}
-    for programme in config.programmes:
+    for programme in programmes:
         values = compute_programme_values(programme, sources)
         # The gate: nothing is published that the exact audit can work back; a refused
-        # programme keeps its previous values.
+        # programme keeps its previous values. Per period, so an incremental refresh audits
+        # exactly the partitions it writes.
         audit = audit_publication(values, org_units=sources.org_units,
                                   rules=audit_rules(programme))
         if not audit.clean:
@@ -98,14 +120,66 @@ def refresh_in(conn: Connection, config: ChangeModelConfig, *,
                          detail=refused_message(programme.id, audit), rows=len(audit.findings))
             continue
         accepted[programme.id] = values
-    if accepted:
-        with value_writer(conn, programme_ids=list(accepted)) as writer:
-            for programme_id, values in accepted.items():
-                rows += writer.write(programme_id, values)
-    rows += store_analyses(conn, config, sources)  # flows, time in yellow, completeness
+    return accepted, refused
+
+
+def _flow_rounds(touched: Touched, labels: list[str]) -> list[str] | None:
+    """The flows' from-rounds an import moves: a flow from *r* rests on rounds *r* and *r* + 1,
+    so a change in *q* moves the flows from *q* − 1 and *q*. None = all."""
+    if "assessments" not in touched.sources:
+        return []
+    if touched.periods is None:
+        return None
+    index = {p: i for i, p in enumerate(labels)}
+    hit = {j for q in touched.periods if q in index for j in (index[q] - 1, index[q]) if j >= 0}
+    return [labels[j] for j in sorted(hit)]
+
+
+def refresh_touched(conn: Connection, config: ChangeModelConfig, touched: Touched, *,
+                    span_before: tuple | None) -> RefreshReport:
+    """Recompute only what ``touched`` (an import's writes, in ``conn``'s open transaction)
+    changes: the (programme, period) partitions :func:`indicators.incremental.plan` names, for
+    the whole org tree, from the raw rows in their windows; then replace those partitions.
+
+    ``span_before`` is :func:`data_access.raw.date_range` before the import wrote: a span that
+    grew gets its new periods computed for every programme; one that shrank (or a touched org
+    tree) falls back to the full :func:`refresh_in`.
+    """
+    started = time.perf_counter()
+    if not touched.sources:
+        bump_data_version(conn)
+        return RefreshReport(rows=0, seconds=time.perf_counter() - started, periods=(),
+                             partitions={})
+    span = date_range(conn)
+    before = _reporting_periods(span_before)["period"].to_list()
+    periods = _reporting_periods(span)
+    labels = periods["period"].to_list()
+    if (touched.periods is None and "org_units" in touched.sources) or not set(before) <= set(
+            labels):
+        return refresh_in(conn, config, uncommitted=True)
+    programmes = list(config.programmes)
+    todo = plan(programmes, COMPUTATIONS, touched, labels,
+                new_periods=[p for p in labels if p not in before])
+    windows = {name: (None if first is None else period_bounds(first)[0],
+                      None if last is None else period_bounds(last)[1])
+               for name, (first, last) in todo.windows.items()}
+    windows["org_units"] = (None, None)
+    if todo.analyses:
+        for name in ("org_units", "children", "assessments"):
+            windows[name] = (None, None)
+    affected = sorted({p for ps in todo.partitions.values() for p in ps})
+    sources = load_sources(conn, periods=periods.filter(pl.col("period").is_in(affected)),
+                           arrow=False, windows=windows, dates=SOURCE_DATES)
+    chosen = [p for p in programmes if todo.partitions.get(p.id)]
+    accepted, refused = _computed_and_audited(conn, chosen, sources)
+    rows = replace_partitions(conn, accepted, {pid: todo.partitions[pid] for pid in accepted})
+    if todo.analyses:
+        rows += store_analyses(conn, config, replace(sources, periods=periods),
+                               flow_rounds=_flow_rounds(touched, labels))
     bump_data_version(conn)
     return RefreshReport(rows=rows, seconds=time.perf_counter() - started,
-                         periods=tuple(periods["period"].to_list()), refused=refused)
+                         periods=tuple(affected), refused=refused,
+                         partitions={pid: ps for pid, ps in todo.partitions.items() if ps})
 
 
 def refresh(engine: Engine, config: ChangeModelConfig, *,

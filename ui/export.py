@@ -17,7 +17,10 @@ import streamlit as st
 
 from core.capabilities import Capability
 from core.model_config import LayerSpec
+from data_access import analytics
+from data_access import scope as scope_access
 from data_access.accounts import record_event
+from data_access.db import get_engine
 from exports.files import to_csv_bytes, to_xlsx_bytes
 from exports.tables import export_table, view_rows
 from exports.view import ExportView, PageKind, export_filename
@@ -44,32 +47,39 @@ def export_view(filters: Filters, *, page: PageKind, unit_code: str,
 
 
 def export_rows(filters: Filters, viewer: Viewer, unit_ids: list[int], *, page: PageKind,
-                layer: LayerSpec | None = None) -> tuple[pl.DataFrame, ExportView]:
+                layer: LayerSpec | None = None, url: str | None = None,
+                ) -> tuple[pl.DataFrame, ExportView]:
     """The code-named rows of the page's view for ``unit_ids`` as the viewer may see them.
 
-    Values come through the same scoped loader as the screen: units outside the viewer's scope
-    never appear, units above it only as the aggregate benchmarks shown on screen.
+    Values come through the same scoped loaders as the screen (read directly, not through the
+    page cache: this runs only when a file is asked for, possibly on the download's own
+    thread): units outside the viewer's scope never appear, units above it only as the
+    aggregate benchmarks shown on screen.
     """
-    url = app_settings().database_url
-    raw = cache.indicator_values(
-        url, viewer.scope, filters.programme.id, filters.period_from, filters.period_to,
-        filters.age_group, filters.vulnerable_only, tuple(sorted(set(unit_ids))), data_version())
-    units = cache.org_units(url, viewer.scope, data_version())
-    benchmarks = cache.ancestors(url, filters.unit_id, data_version())
+    store = get_engine(url or app_settings().database_url)
+    raw = analytics.load_indicator_values(
+        store, scope=viewer.scope, programme_id=filters.programme.id,
+        period_from=filters.period_from, period_to=filters.period_to,
+        age_group=filters.age_group, vulnerable_only=filters.vulnerable_only,
+        unit_ids=tuple(sorted(set(unit_ids))), with_ancestors=True)
+    units = scope_access.load_org_units(store, scope=viewer.scope)
+    benchmarks = scope_access.load_ancestors(store, unit_id=filters.unit_id)
     known = units.vstack(benchmarks).unique("id")
     code = known.filter(pl.col("id") == filters.unit_id)["code"].item()
     view = export_view(filters, page=page, unit_code=code, layer=layer)
     return view_rows(raw, filters.programme, known, view=view), view
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=16, ttl=600, show_spinner=False)
 def _file_bytes(key: tuple, fmt: str, danish_headers: bool, international: bool,
-                _rows: pl.DataFrame, _view: ExportView) -> bytes:
-    """The file of one view (``key`` names it: file name, scope, units, data version)."""
-    table = export_table(_rows, danish_headers=danish_headers)
+                _make: Callable[[], tuple[pl.DataFrame, ExportView]]) -> bytes:
+    """The file of one view (``key`` names it: file name, filters, scope, units, data
+    version); its rows are read only now, when a download is asked for."""
+    rows, view = _make()
+    table = export_table(rows, danish_headers=danish_headers)
     if fmt == "csv":
         return to_csv_bytes(table, danish=not international)
-    return to_xlsx_bytes(table, view=_view)
+    return to_xlsx_bytes(table, view=view)
 
 
 def export_buttons(filters: Filters, unit_ids: list[int], *, page: PageKind,
@@ -78,28 +88,39 @@ def export_buttons(filters: Filters, unit_ids: list[int], *, page: PageKind,
     viewer = current_viewer()
     if not viewer.can(Capability.EXPORT):
         return
-    rows, view = export_rows(filters, viewer, unit_ids, page=page, layer=layer)
+    # Nothing is read for the file until a download is asked for: the view (file name, audit
+    # text) comes from the org units the page has already loaded.
+    url = app_settings().database_url
+    version = data_version()
+    known = cache.org_units(url, viewer.scope, version).vstack(
+        cache.ancestors(url, filters.unit_id, version)).unique("id")
+    code = known.filter(pl.col("id") == filters.unit_id)["code"].item()
+    view = export_view(filters, page=page, unit_code=code, layer=layer)
     slug = view.page_slug()
     detail = (f"{slug}: program={view.programme_id} enhed={view.unit_code} "
               f"periode={view.period_from}-{view.period_to} alder={view.age_group} "
               f"udsatte={'ja' if view.vulnerable_only else 'nej'}")
 
+    def make() -> tuple[pl.DataFrame, ExportView]:
+        return export_rows(filters, viewer, unit_ids, page=page, layer=layer, url=url)
+
     def audit(fmt: str) -> None:
+        rows, _view = make()
         record_event(engine(), username=viewer.username, action="export",
                      detail=f"{detail} format={fmt}", rows=rows.height)
 
-    with st.expander(f"Eksportér det viste ({rows.height} rækker)",
-                     icon=":material/download:"):
+    with st.expander("Eksportér det viste", icon=":material/download:"):
         left, right = st.columns(2)
         codes = left.toggle("Kodenavne i stedet for danske overskrifter (til analytikere)",
                             key=f"export_codes_{slug}")
         international = right.toggle("Internationalt CSV-format (komma og punktum)",
                                      key=f"csv_intl_{slug}")
-        key = (export_filename(view, "csv"), viewer.scope, tuple(sorted(set(unit_ids))),
-               data_version())
+        key = (export_filename(view, "csv"), view.programme_id, view.period_from,
+               view.period_to, view.age_group, view.vulnerable_only, view.layer_id, viewer.scope,
+               tuple(sorted(set(unit_ids))), version)
 
         def maker(fmt: str) -> Callable[[], bytes]:
-            return lambda: _file_bytes(key, fmt, not codes, international, rows, view)
+            return lambda: _file_bytes(key, fmt, not codes, international, make)
 
         left.download_button(
             "Hent CSV", maker("csv"), file_name=export_filename(view, "csv"), mime="text/csv",
