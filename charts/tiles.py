@@ -12,8 +12,9 @@ TILE_CSS = """
 <style>
 .cm-layer-title {font-weight:700;font-size:1.05rem;color:#0b2e4f;border-bottom:3px solid #0b4f8a;
   padding-bottom:4px;margin-bottom:8px;}
-.cm-tile {border:1px solid #d5dbe3;border-left:8px solid var(--status);border-radius:8px;
-  padding:10px 12px;margin-bottom:4px;background:#fff;box-shadow:0 1px 2px rgba(0,0,0,.05);}
+.cm-tile {position:relative;border:1px solid #d5dbe3;border-left:8px solid var(--status);
+  border-radius:8px;padding:10px 12px;margin-bottom:4px;background:#fff;
+  box-shadow:0 1px 2px rgba(0,0,0,.05);}
 .cm-tile h4 {font-size:.95rem;margin:0 0 4px 0;color:#0b2e4f;line-height:1.25;padding:0;}
 .cm-tile .cm-ind {font-size:.78rem;color:#4a5563;margin-bottom:6px;line-height:1.2;}
 .cm-tile .cm-value {font-size:1.5rem;font-weight:700;color:#111;}
@@ -24,8 +25,10 @@ TILE_CSS = """
 .cm-complete {font-size:.75rem;color:#4a5563;margin-top:3px;}
 .cm-uncertain {font-size:.75rem;font-weight:600;color:#7a4a00;background:#fff4d6;
   border-radius:4px;padding:1px 6px;margin-top:3px;display:inline-block;}
-a.cm-link {text-decoration:none;color:inherit;display:block;}
-a.cm-link:hover .cm-tile {box-shadow:0 2px 8px rgba(11,79,138,.25);border-color:#0b4f8a;}
+a.cm-link {text-decoration:none;color:inherit;}
+a.cm-link::after {content:"";position:absolute;inset:0;}
+a.cm-link:focus-visible {outline:3px solid #0b4f8a;outline-offset:2px;}
+.cm-tile:has(a.cm-link):hover {box-shadow:0 2px 8px rgba(11,79,138,.25);border-color:#0b4f8a;}
 </style>
 """
 
@@ -46,17 +49,17 @@ def box_tile_html(*, box_id: str, title: str, full_text: str, indicator_name: st
                      if completeness else "")
     if uncertain:
         complete_html += f'<div class="cm-uncertain">⚠ {escape(UNCERTAIN_TEXT)}</div>'
-    tile = (
+    # With ``href`` the heading is the link (its text names it), stretched over the whole tile
+    heading = f"{escape(box_id)} · {escape(title)}"
+    if href is not None:
+        heading = f'<a class="cm-link" href="{escape(href)}" target="_self">{heading}</a>'
+    return (
         f'<div class="cm-tile" title="{escape(full_text)}" data-box="{escape(box_id)}" '
         f'style="--status:{STATUS_COLOURS[status]};--status-text:{STATUS_TEXT_COLOURS[status]}">'
-        f"<h4>{escape(box_id)} · {escape(title)}</h4>"
+        f"<h4>{heading}</h4>"
         f'<div class="cm-ind">{escape(indicator_name)}</div>'
         f'<div><span class="cm-value">{escape(value_text)}</span>{change_html}</div>'
         f'<span class="cm-badge">{STATUS_ICONS[status]} {escape(STATUS_LABELS[status])}</span>'
         f'<span class="cm-target">Mål {escape(format_value(target, unit))}</span>'
         f"{complete_html}</div>"
     )
-    if href is None:
-        return tile
-    # The link's accessible name is the tile's own text (an aria-label would hide it: WCAG 2.5.3)
-    return f'<a class="cm-link" href="{escape(href)}" target="_self">{tile}</a>'
