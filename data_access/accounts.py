@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import bcrypt
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from data_access.lockout import record_attempt
 from data_access.models import AuditEvent, OrgUnit, UserAccount
@@ -55,11 +56,11 @@ def _split(text: str) -> tuple[str, ...]:
 
 def load_accounts(engine: Engine, *, active_only: bool = True,
                   username: str | None = None) -> list[Account]:
-    stmt = sa.select(UserAccount).order_by(UserAccount.username)
+    stmt = sa.select(UserAccount).order_by(col(UserAccount.username))
     if username is not None:
-        stmt = stmt.where(UserAccount.username == username)
+        stmt = stmt.where(col(UserAccount.username) == username)
     if active_only:
-        stmt = stmt.where(UserAccount.active.is_(True))
+        stmt = stmt.where(col(UserAccount.active).is_(True))
     with engine.connect() as conn:
         rows = conn.execute(stmt).mappings().all()
     return [
@@ -152,8 +153,8 @@ def _check(conn: sa.Connection, *, username: str, display_name: str, email: str,
                            f"{', '.join(ROLES)}.")
     if not org_unit_codes:
         raise AccountError("Vælg mindst én enhed.")
-    known = set(conn.execute(sa.select(OrgUnit.code).where(OrgUnit.code.in_(org_unit_codes)))
-                .scalars())
+    known = set(conn.execute(sa.select(col(OrgUnit.code))
+                             .where(col(OrgUnit.code).in_(org_unit_codes))).scalars())
     if set(org_unit_codes) - known:
         raise AccountError(
             f"Ukendte enhedskoder: {', '.join(sorted(set(org_unit_codes) - known))}.")

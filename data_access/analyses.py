@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+from sqlmodel import col
 
 from data_access.flow_models import (
     AssessmentCompleteness,
@@ -99,4 +100,4 @@ def data_changed_at(engine: Engine) -> dt.datetime | None:
     """The moment of the last change of data (import, refresh), in UTC; None before any."""
     with engine.connect() as conn:
         return conn.execute(
-            sa.select(DataVersion.changed_at).where(DataVersion.id == 1)).scalar()
+            sa.select(col(DataVersion.changed_at)).where(col(DataVersion.id) == 1)).scalar()

@@ -18,6 +18,7 @@ import polars as pl
 import sqlalchemy as sa
 from polars._typing import PolarsDataType
 from sqlalchemy.engine import Connection, Engine
+from sqlmodel import col
 
 from core.capabilities import Capability, has_capability
 from data_access.meeting_models import (
@@ -62,8 +63,8 @@ def _now() -> dt.datetime:
 
 
 def _unit_in_scope(conn: Connection, scope: Scope, unit_id: int) -> bool:
-    stmt = sa.select(OrgUnit.id).where(OrgUnit.id == unit_id,
-                                       units_in_scope_clause(OrgUnit.id, scope))
+    stmt = sa.select(col(OrgUnit.id)).where(col(OrgUnit.id) == unit_id,
+                                       units_in_scope_clause(col(OrgUnit.id), scope))
     return conn.execute(stmt).first() is not None
 
 

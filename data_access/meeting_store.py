@@ -9,6 +9,7 @@ import polars as pl
 import sqlalchemy as sa
 from polars._typing import PolarsDataType
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from data_access.meeting_models import MeetingPack, SavedView
 from data_access.models import OrgUnit
@@ -38,8 +39,8 @@ def save_view(engine: Engine, *, scope: Scope, username: str, name: str, program
         raise ValueError("Visningen skal have et navn.")
     t = table_of(SavedView)
     with engine.begin() as conn:
-        unit_id = conn.execute(sa.select(OrgUnit.id).where(
-            OrgUnit.code == unit_code, units_in_scope_clause(OrgUnit.id, scope))).scalar()
+        unit_id = conn.execute(sa.select(col(OrgUnit.id)).where(
+            col(OrgUnit.code) == unit_code, units_in_scope_clause(col(OrgUnit.id), scope))).scalar()
         if unit_id is None:
             raise PermissionError("Du har ikke adgang til denne enhed.")
         values = dict(programme_id=programme_id, period_from=period_from, period_to=period_to,

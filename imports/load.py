@@ -19,7 +19,7 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from core.model_config import ChangeModelConfig
 from core.settings import ImportLimits, load_settings
@@ -88,14 +88,14 @@ class ImportAborted(Exception):
 
 def load_refs(conn: Connection) -> Refs:
     ou, ch, st, fg = m.OrgUnit, m.Child, m.Staff, m.FamilyGroup
-    units = conn.execute(sa.select(ou.code, ou.id, ou.level)).all()
+    units = conn.execute(sa.select(col(ou.code), col(ou.id), col(ou.level))).all()
     return Refs(
         institution={code: id_ for code, id_, level in units if level == "institution"},
         org_unit={code: id_ for code, id_, _level in units},
-        child=dict(conn.execute(sa.select(ch.code, ch.id)).tuples().all()),
-        staff=dict(conn.execute(sa.select(st.code, st.id)).tuples().all()),
+        child=dict(conn.execute(sa.select(col(ch.code), col(ch.id))).all()),
+        staff=dict(conn.execute(sa.select(col(st.code), col(st.id))).all()),
         family_group_institution=dict(
-            conn.execute(sa.select(fg.code, fg.institution_id)).tuples().all()),
+            conn.execute(sa.select(col(fg.code), col(fg.institution_id))).all()),
     )
 
 
@@ -213,7 +213,7 @@ def _rebuild_paths(conn: Connection) -> None:
 def _upsert_family_attendance(conn: Connection, frame: pl.DataFrame) -> tuple[int, int, int]:
     groups_t, sessions_t = _table("family_group"), _table("family_group_session")
     data = frame
-    group_ids = dict(conn.execute(sa.select(groups_t.c.code, groups_t.c.id)).tuples().all())
+    group_ids = dict(conn.execute(sa.select(groups_t.c.code, groups_t.c.id)).all())
     new_groups = (
         data.filter(~pl.col("group_code").is_in(list(group_ids)))
         .group_by("group_code", maintain_order=True)
@@ -227,7 +227,7 @@ def _upsert_family_attendance(conn: Connection, frame: pl.DataFrame) -> tuple[in
             pl.coalesce("planned", pl.col("n_sessions").cast(pl.Int64))
             .alias("planned_sessions"))
         conn.execute(sa.insert(groups_t), rows.to_dicts())
-        group_ids = dict(conn.execute(sa.select(groups_t.c.code, groups_t.c.id)).tuples().all())
+        group_ids = dict(conn.execute(sa.select(groups_t.c.code, groups_t.c.id)).all())
     data = data.with_columns(pl.col("group_code").replace_strict(group_ids, return_dtype=pl.Int64)
                              .alias("group_id"))
     sessions = data.select("group_id", "held_on").unique()

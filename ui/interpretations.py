@@ -4,6 +4,8 @@ to write, edit, follow up and withdraw (the store enforces who may do what)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -125,7 +127,7 @@ def _new_note_form(filters: Filters, *, box: BoxSpec, indicator_id: str | None,
                  text=text, owner=owner or None, due_on=due_on)
 
 
-def _run(action, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def _run(action: Callable[..., object], **kwargs: Any) -> None:
     viewer = current_viewer()
     try:
         action(engine(), scope=viewer.scope, username=viewer.username, roles=viewer.roles,
