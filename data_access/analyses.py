@@ -8,8 +8,9 @@ from collections.abc import Sequence
 
 import polars as pl
 import sqlalchemy as sa
+from polars._typing import PolarsDataType
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import col
+from sqlmodel import SQLModel, col
 
 from data_access.flow_models import (
     AssessmentCompleteness,
@@ -23,9 +24,11 @@ from data_access.scope import Scope, units_in_scope_clause
 from data_access.tables import table_of
 from indicators.flows import FLOW_SCHEMA, SUMMARY_SCHEMA, SURVIVAL_SCHEMA
 
-COMPLETENESS_COLUMNS = {"unit_id": pl.Int64, "period": pl.Utf8, "enrolled": pl.Int64,
-                        "assessed": pl.Int64, "completeness": pl.Float64, "withheld": pl.Boolean}
-TABLES = (PositionFlow, YellowSurvival, YellowSummary, AssessmentCompleteness)
+COMPLETENESS_COLUMNS: dict[str, PolarsDataType] = {
+    "unit_id": pl.Int64, "period": pl.Utf8, "enrolled": pl.Int64,
+    "assessed": pl.Int64, "completeness": pl.Float64, "withheld": pl.Boolean}
+TABLES: tuple[type[SQLModel], ...] = (
+    PositionFlow, YellowSurvival, YellowSummary, AssessmentCompleteness)
 
 
 def replace_analysis_tables(conn: Connection, *, flows: pl.DataFrame, survival: pl.DataFrame,

@@ -55,8 +55,9 @@ class ValueWriter:
             insert = sa.insert(self.table).values({c: sa.bindparam(c) for c in self.columns})
             cursor = dbapi.cursor()  # type: ignore[union-attr]
             try:  # One row tuple at a time into the driver: no dicts, no SQLAlchemy per row.
+                # sqlite3 takes any iterable of rows (SQLAlchemy's DBAPI stub says Sequence).
                 cursor.executemany(str(insert.compile(dialect=self.conn.dialect)),
-                                   rows.iter_rows())
+                                   rows.iter_rows())  # type: ignore[arg-type]
             finally:
                 cursor.close()
         return rows.height

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import polars as pl
 import sqlalchemy as sa
+from polars._typing import PolarsDataType
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import SQLModel, col
+from sqlmodel import SQLModel
 
 from core.model_config import ChangeModelConfig
 from core.settings import ImportLimits, load_settings
@@ -28,6 +29,7 @@ from data_access.accounts import record_event
 from data_access.analytics import update_statistics
 from data_access.import_lock import ImportBusy, take_import_lock
 from data_access.raw import read_frame
+from data_access.tables import table_of
 from imports.kinds import KINDS, Kind
 from imports.reader import ROW, ReadError, read_table
 from imports.validate import Refs, RowError, check
@@ -35,7 +37,7 @@ from imports.wording import count
 from pipeline.refresh import refresh_in
 
 BATCH = 10_000
-Progress = Callable[[float, str], None]
+Progress = Callable[[float, str], object]  # what it returns is ignored
 BUSY_MESSAGE = ("En anden indlæsning er i gang. Vent et øjeblik, og prøv igen – der er ikke "
                 "gemt noget fra denne fil.")
 # Test hook: pause at a named point (read, locked, written, refreshed, committed) so a test can
@@ -87,15 +89,15 @@ class ImportAborted(Exception):
 
 
 def load_refs(conn: Connection) -> Refs:
-    ou, ch, st, fg = m.OrgUnit, m.Child, m.Staff, m.FamilyGroup
-    units = conn.execute(sa.select(col(ou.code), col(ou.id), col(ou.level))).all()
+    ou, ch, st, fg = (table_of(t).c for t in (m.OrgUnit, m.Child, m.Staff, m.FamilyGroup))
+    units = conn.execute(sa.select(ou.code, ou.id, ou.level)).all()
     return Refs(
         institution={code: id_ for code, id_, level in units if level == "institution"},
         org_unit={code: id_ for code, id_, _level in units},
-        child=dict(conn.execute(sa.select(col(ch.code), col(ch.id))).all()),
-        staff=dict(conn.execute(sa.select(col(st.code), col(st.id))).all()),
+        child=dict(conn.execute(sa.select(ch.code, ch.id)).all()),
+        staff=dict(conn.execute(sa.select(st.code, st.id)).all()),
         family_group_institution=dict(
-            conn.execute(sa.select(col(fg.code), col(fg.institution_id))).all()),
+            conn.execute(sa.select(fg.code, fg.institution_id)).all()),
     )
 
 
@@ -132,7 +134,7 @@ def upsert(conn: Connection, table: sa.Table, frame: pl.DataFrame,
     """Insert new rows, update changed ones (by natural ``key``); returns (new, updated, same)."""
     columns = frame.columns
     values = [c for c in columns if c not in key]
-    schema = {"id": pl.Int64} | {c: frame.schema[c] for c in columns}
+    schema: dict[str, PolarsDataType] = {"id": pl.Int64, **{c: frame.schema[c] for c in columns}}
     existing = read_frame(conn, sa.select(table.c.id, *[table.c[c] for c in columns]), schema)
     joined = frame.join(existing, on=key, how="left", suffix="_old")
     new = joined.filter(pl.col("id").is_null()).select(columns)
@@ -174,7 +176,7 @@ def _upsert_org_units(conn: Connection, frame: pl.DataFrame) -> tuple[int, int, 
                           parent_id=ids.get(row["parent_id"]) if row["parent_id"] else None)
             if code not in current:
                 result = conn.execute(sa.insert(table).values(code=code, path="", **values))
-                ids[code] = result.inserted_primary_key[0]
+                ids[code] = result.inserted_primary_key[0]  # type: ignore[index]  # set by insert
                 counts[0] += 1
             elif any(getattr(current[code], k) != v for k, v in values.items()):
                 conn.execute(sa.update(table).where(table.c.id == ids[code]).values(**values))

@@ -99,7 +99,7 @@ def _edit_form(row: dict, *, may_edit: bool, key: str) -> None:
         if row["kind"] == "opfoelgning":
             changes["status"] = st.selectbox(
                 "Status", FOLLOWUP_STATUSES, index=FOLLOWUP_STATUSES.index(row["status"]),
-                format_func=FOLLOWUP_LABELS.get)
+                format_func=FOLLOWUP_LABELS.__getitem__)
             changes["owner"] = st.text_input("Ansvarlig", row["owner"] or "")
             changes["due_on"] = st.date_input("Frist", row["due_on"], format="DD.MM.YYYY")
         if st.form_submit_button("Gem ændringer"):
