@@ -44,8 +44,8 @@ def _connect(url: str) -> tuple[Any, str]:
     except ImportError:
         import sqlite3
 
-        return sqlite3.connect(parsed.database), "sqlite3"
-    return adbc_sqlite.connect(parsed.database), "adbc-sqlite"
+        return sqlite3.connect(parsed.database or ":memory:"), "sqlite3"
+    return adbc_sqlite.connect(parsed.database or ":memory:"), "adbc-sqlite"
 
 
 def _read(conn: Any, reader: str, sql: str, schema: dict) -> pl.DataFrame:
@@ -74,7 +74,9 @@ def _periods(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
                        for c in DATED_COLUMNS]).drop_nulls()
     if dates.is_empty():
         return periods_frame("2000H1", "1999H2")
-    return periods_frame(period_of(dates["d"].min()), period_of(dates["d"].max()))
+    first, last = dates.select(pl.col("d").min().alias("first"),
+                               pl.col("d").max().alias("last")).row(0)
+    return periods_frame(period_of(first), period_of(last))
 
 
 def _write(conn: Any, reader: str, values: pl.DataFrame) -> None:
@@ -104,7 +106,7 @@ def run_plain(url: str, config: ChangeModelConfig, *, suppress: bool) -> dict[st
         if not hasattr(engine_module, "secondary_suppression"):
             raise RuntimeError("indicators.engine no longer calls secondary_suppression: "
                                "update bench/baseline.py")
-        engine_module.secondary_suppression = lambda values, **_: values  # type: ignore[assignment]
+        engine_module.secondary_suppression = lambda values, **_: values
     dialect = (postgresql.psycopg.dialect() if url.startswith("postgresql")
                else sqlite.dialect())
     started = time.perf_counter()

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ from data_access.raw import load_org_unit_frame
 from data_access.scope import Scope
 
 
-def _millis(action, repeat: int = 20) -> float:  # type: ignore[no-untyped-def]
+def _millis(action: Callable[[], object], repeat: int = 20) -> float:
     timings = []
     for _ in range(repeat):
         started = time.perf_counter()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
@@ -16,7 +18,7 @@ GAP_COLOUR = "#4a5563"
 TARGET_COLOUR = "#1b7f3b"
 
 
-def _hover(row: dict | None, share: str, n: str, withheld_text: str) -> str:
+def _hover(row: dict[str, Any] | None, share: str, n: str, withheld_text: str) -> str:
     if row is None:
         return "Ingen data"
     if row["withheld"]:
@@ -93,7 +95,7 @@ def equity_chart(frame: pl.DataFrame, *, target: float, withheld_text: str,
     return fig
 
 
-def _gap_hover(row: dict | None, withheld_text: str) -> str:
+def _gap_hover(row: dict[str, Any] | None, withheld_text: str) -> str:
     if row is None:
         return "Ingen data"
     if row["withheld"]:

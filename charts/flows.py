@@ -7,6 +7,8 @@ from published numbers only), so node sizes still match the published totals.
 
 from __future__ import annotations
 
+from typing import Any
+
 import plotly.graph_objects as go
 import polars as pl
 
@@ -189,7 +191,7 @@ def yellow_survival_chart(curve: pl.DataFrame, *, withheld_text: str,
     return fig
 
 
-def _withheld_marker(x: str, withheld_text: str) -> dict:
+def _withheld_marker(x: str, withheld_text: str) -> dict[str, Any]:
     """A visible "< 5" at the foot of a withheld point: withheld, not missing."""
     return {"x": x, "y": 0.04, "xref": "x", "yref": "paper", "text": withheld_text,
             "showarrow": False, "font": {"size": 14, "color": "#4a5563"},

@@ -3,6 +3,8 @@ municipality's value. Only daycares outside the limits are coloured as different
 
 from __future__ import annotations
 
+from typing import Any
+
 import plotly.graph_objects as go
 import polars as pl
 
@@ -78,7 +80,7 @@ def funnel_chart(points: pl.DataFrame, limits: pl.DataFrame, *, target: float, u
             marker={"size": 12 if code == "inside" else 14, "color": colours[code],
                     "line": {"color": "#ffffff", "width": 1.5}},
         ))
-    y_axis: dict = {"gridcolor": "#e6e9ee", "title": {"text": "Værdi"}}
+    y_axis: dict[str, Any] = {"gridcolor": "#e6e9ee", "title": {"text": "Værdi"}}
     if unit == "%":
         y_axis.update(range=[0, 102], ticksuffix=" %", title={"text": "Andel"})
     fig.update_layout(

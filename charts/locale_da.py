@@ -8,6 +8,8 @@ plotly.js takes them per chart in ``config["locales"]``.
 
 from __future__ import annotations
 
+from typing import Any
+
 DICTIONARY = {
     "Autoscale": "Tilpas akser automatisk",
     "Box Select": "Vælg med rektangel",
@@ -50,7 +52,7 @@ FORMAT = {
     "decimal": ",",
     "thousands": ".",
 }
-PLOTLY_CONFIG: dict = {
+PLOTLY_CONFIG: dict[str, Any] = {
     "displaylogo": False,
     "locale": "da",
     "locales": {"da": {"dictionary": DICTIONARY, "format": FORMAT}},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
@@ -135,13 +137,13 @@ def small_multiples_chart(series: pl.DataFrame, *, unit: str, target: float, tit
     return fig
 
 
-def _n_label(row: dict | None, withheld_text: str) -> str:
+def _n_label(row: dict[str, Any] | None, withheld_text: str) -> str:
     if row is None:
         return ""
     return f"n {withheld_text}" if row["suppressed"] else f"n={row['n']}"
 
 
-def _hover_text(row: dict | None, unit: str, withheld_text: str) -> str:
+def _hover_text(row: dict[str, Any] | None, unit: str, withheld_text: str) -> str:
     if row is None:
         return "Ingen data"
     if row["suppressed"]:
@@ -154,9 +156,9 @@ def _hover_text(row: dict | None, unit: str, withheld_text: str) -> str:
     return text
 
 
-def _y_axis(series: pl.DataFrame, unit: str, target: float) -> dict:
+def _y_axis(series: pl.DataFrame, unit: str, target: float) -> dict[str, Any]:
     """Fixed scales where the unit has one (0-100 %, 1-5 scores), with room for the n labels."""
-    axis: dict = {"gridcolor": "#e6e9ee", "ticksuffix": " %" if unit == "%" else ""}
+    axis: dict[str, Any] = {"gridcolor": "#e6e9ee", "ticksuffix": " %" if unit == "%" else ""}
     if unit == "%":
         axis["range"] = [0, 108]
     elif unit == "score":

@@ -7,19 +7,22 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Engine
 
-from core.model_config import ConfigError, load_programmes
-from core.settings import DEFAULT_SQLITE_PATH, load_settings
+from core.model_config import ChangeModelConfig, ConfigError, load_programmes
+from core.settings import DEFAULT_SQLITE_PATH, Settings, load_settings
 from data_access.db import create_schema, get_engine
 from demo.generator import DemoSpec
+from imports.validate import RowError
 from indicators.format import format_number
 from indicators.registry import COMPUTATIONS
 
 
-def _context():  # type: ignore[no-untyped-def]
+def _context() -> tuple[Settings, ChangeModelConfig, Engine]:
     settings = load_settings()
     config = load_programmes(settings.config_path, computations=COMPUTATIONS)
     return settings, config, get_engine(settings.database_url)
@@ -118,7 +121,7 @@ def _default_user() -> str:
         return "cli"
 
 
-def print_errors(errors, limit: int = 200) -> None:  # type: ignore[no-untyped-def]
+def print_errors(errors: Sequence[RowError], limit: int = 200) -> None:
     """The error table: row, column, explanation (at most ``limit`` lines)."""
     print(f"{'Række':>7}  {'Kolonne':<22}  Forklaring", file=sys.stderr)
     for err in errors[:limit]:

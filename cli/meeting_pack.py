@@ -49,11 +49,13 @@ def cmd_meeting_pack(args: argparse.Namespace) -> int:
 
 def _whole_tree(engine: Engine) -> Scope:
     import sqlalchemy as sa
+    from sqlmodel import col
 
     from data_access.models import OrgUnit
 
     with engine.connect() as conn:
-        codes = conn.execute(sa.select(OrgUnit.code).where(OrgUnit.parent_id.is_(None))).scalars()
+        codes = conn.execute(sa.select(col(OrgUnit.code))
+                             .where(col(OrgUnit.parent_id).is_(None))).scalars()
         return scope_for_codes(engine, list(codes))
 
 

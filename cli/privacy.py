@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from data_access.analytics import VALUE_COLUMNS
 from data_access.models import IndicatorValue
 from data_access.raw import load_org_unit_frame, read_frame
+from data_access.tables import table_of
 from indicators.disclosure_audit import audit_publication, merge_reports
 from indicators.format import format_number
 from pipeline.refresh import audit_rules
@@ -22,7 +23,7 @@ def cmd_audit_privacy(args: argparse.Namespace) -> int:
     _settings, config, engine = _context()
     started = time.perf_counter()
     reports = []
-    t = IndicatorValue.__table__
+    t = table_of(IndicatorValue)
     with engine.connect() as conn:
         org_units = load_org_unit_frame(conn)
         for programme in config.programmes:

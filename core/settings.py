@@ -6,6 +6,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from core.sso import SsoSettings, SsoSettingsError, load_sso
 
@@ -126,7 +127,7 @@ def load_settings(*, config_path: Path | None = None) -> Settings:
     )
 
 
-def _import_limits(app: dict) -> ImportLimits:
+def _import_limits(app: dict[str, Any]) -> ImportLimits:
     """``IMPORT_MAX_ROWS`` (environment) or ``import_max_rows`` ([app]) for each limit."""
     values: dict[str, float] = {}
     for item in fields(ImportLimits):

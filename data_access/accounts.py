@@ -15,10 +15,12 @@ from dataclasses import dataclass
 import bcrypt
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from data_access.lockout import record_attempt
 from data_access.models import AuditEvent, OrgUnit, UserAccount
 from data_access.sessions import end_sessions_of, reseal_session
+from data_access.tables import table_of
 
 # national: a national user (e.g. Socialstyrelsen) who sees municipalities and the national
 # level only, never areas or daycares (see ``scope.scope_for_codes``).
@@ -54,11 +56,11 @@ def _split(text: str) -> tuple[str, ...]:
 
 def load_accounts(engine: Engine, *, active_only: bool = True,
                   username: str | None = None) -> list[Account]:
-    stmt = sa.select(UserAccount).order_by(UserAccount.username)
+    stmt = sa.select(UserAccount).order_by(col(UserAccount.username))
     if username is not None:
-        stmt = stmt.where(UserAccount.username == username)
+        stmt = stmt.where(col(UserAccount.username) == username)
     if active_only:
-        stmt = stmt.where(UserAccount.active.is_(True))
+        stmt = stmt.where(col(UserAccount.active).is_(True))
     with engine.connect() as conn:
         rows = conn.execute(stmt).mappings().all()
     return [
@@ -82,7 +84,7 @@ def upsert_account(
         raise ValueError(f"Ukendt rolle: {', '.join(sorted(unknown))}")
     values = dict(display_name=display_name, email=email, password_hash=password_hash,
                   roles=",".join(roles), org_unit_codes=",".join(org_unit_codes), active=active)
-    t = UserAccount.__table__
+    t = table_of(UserAccount)
     exists = conn.execute(sa.select(t.c.id).where(t.c.username == username)).scalar()
     if exists:
         conn.execute(sa.update(t).where(t.c.id == exists).values(**values))
@@ -92,7 +94,7 @@ def upsert_account(
 
 def record_event(engine_or_conn: Engine | sa.Connection, *, username: str, action: str,
                  detail: str = "", rows: int | None = None) -> None:
-    stmt = sa.insert(AuditEvent.__table__).values(
+    stmt = sa.insert(table_of(AuditEvent)).values(
         at=dt.datetime.now(dt.UTC), username=username, action=action,
         detail=detail[:4000], rows=rows,
     )
@@ -108,7 +110,7 @@ def find_by_email(engine: Engine, email: str) -> Account | None:
 
     E-mail addresses are unique among accounts (``_check``), so there is at most one.
     """
-    t = UserAccount.__table__
+    t = table_of(UserAccount)
     with engine.connect() as conn:
         username = conn.execute(sa.select(t.c.username).where(
             sa.func.lower(t.c.email) == email.strip().lower(), t.c.active.is_(True))).scalar()
@@ -128,7 +130,7 @@ def temporary_password() -> str:
 
 
 def _account_id(conn: sa.Connection, username: str) -> int:
-    t = UserAccount.__table__
+    t = table_of(UserAccount)
     found = conn.execute(sa.select(t.c.id).where(t.c.username == username)).scalar()
     if found is None:
         raise AccountError(f"Brugeren {username} findes ikke.")
@@ -151,12 +153,12 @@ def _check(conn: sa.Connection, *, username: str, display_name: str, email: str,
                            f"{', '.join(ROLES)}.")
     if not org_unit_codes:
         raise AccountError("Vælg mindst én enhed.")
-    known = set(conn.execute(sa.select(OrgUnit.code).where(OrgUnit.code.in_(org_unit_codes)))
-                .scalars())
+    known = set(conn.execute(sa.select(col(OrgUnit.code))
+                             .where(col(OrgUnit.code).in_(org_unit_codes))).scalars())
     if set(org_unit_codes) - known:
         raise AccountError(
             f"Ukendte enhedskoder: {', '.join(sorted(set(org_unit_codes) - known))}.")
-    t = UserAccount.__table__
+    t = table_of(UserAccount)
     taken = conn.execute(sa.select(t.c.username).where(
         sa.func.lower(t.c.email) == email.strip().lower(), t.c.username != username)).scalar()
     if taken:
@@ -165,7 +167,7 @@ def _check(conn: sa.Connection, *, username: str, display_name: str, email: str,
 
 
 def _other_active_admins(conn: sa.Connection, username: str) -> int:
-    t = UserAccount.__table__
+    t = table_of(UserAccount)
     rows = conn.execute(sa.select(t.c.roles).where(t.c.active.is_(True),
                                                    t.c.username != username)).scalars()
     return sum("admin" in _split(roles) for roles in rows)
@@ -173,8 +175,8 @@ def _other_active_admins(conn: sa.Connection, username: str) -> int:
 
 def _keep_an_admin(conn: sa.Connection, username: str) -> None:
     """Someone must be able to administer users: the last active admin stays one."""
-    account = conn.execute(sa.select(UserAccount.__table__.c.roles, UserAccount.__table__.c.active)
-                           .where(UserAccount.__table__.c.username == username)).first()
+    account = conn.execute(sa.select(table_of(UserAccount).c.roles, table_of(UserAccount).c.active)
+                           .where(table_of(UserAccount).c.username == username)).first()
     if account is not None and account.active and "admin" in _split(account.roles) \
             and _other_active_admins(conn, username) == 0:
         raise AccountError(f"{username} er den sidste aktive administrator og skal blive det.")
@@ -195,10 +197,10 @@ def create_account(engine: Engine, *, actor: str, username: str, display_name: s
     with engine.begin() as conn:
         _check(conn, username=username, display_name=display_name, email=email, roles=roles,
                org_unit_codes=org_unit_codes)
-        if conn.execute(sa.select(UserAccount.__table__.c.id)
-                        .where(UserAccount.__table__.c.username == username)).first():
+        if conn.execute(sa.select(table_of(UserAccount).c.id)
+                        .where(table_of(UserAccount).c.username == username)).first():
             raise AccountError(f"Brugernavnet {username} findes allerede.")
-        conn.execute(sa.insert(UserAccount.__table__).values(
+        conn.execute(sa.insert(table_of(UserAccount)).values(
             username=username, display_name=display_name.strip(), email=email.strip(),
             password_hash=hash_password(password or temporary or ""), roles=",".join(roles),
             org_unit_codes=",".join(org_unit_codes), active=True,
@@ -217,8 +219,8 @@ def update_account(engine: Engine, *, actor: str, username: str, display_name: s
                org_unit_codes=org_unit_codes)
         if "admin" not in roles:
             _keep_an_admin(conn, username)
-        conn.execute(sa.update(UserAccount.__table__)
-                     .where(UserAccount.__table__.c.id == account_id)
+        conn.execute(sa.update(table_of(UserAccount))
+                     .where(table_of(UserAccount).c.id == account_id)
                      .values(display_name=display_name.strip(), email=email.strip(),
                              roles=",".join(roles), org_unit_codes=",".join(org_unit_codes)))
         _audit(conn, actor, f"ændret {username} roller={','.join(roles)} "
@@ -241,8 +243,8 @@ def set_password(engine: Engine, *, actor: str, username: str, password: str,
     check_password(password)
     with engine.begin() as conn:
         account_id = _account_id(conn, username)
-        conn.execute(sa.update(UserAccount.__table__)
-                     .where(UserAccount.__table__.c.id == account_id)
+        conn.execute(sa.update(table_of(UserAccount))
+                     .where(table_of(UserAccount).c.id == account_id)
                      .values(password_hash=hash_password(password), must_change=temporary))
         end_sessions_of(conn, username=username)
         _audit(conn, actor, f"{'midlertidig' if temporary else 'ny'} adgangskode for {username}")
@@ -263,8 +265,8 @@ def set_active(engine: Engine, *, actor: str, username: str, active: bool) -> No
             if actor == username:
                 raise AccountError("Du kan ikke deaktivere dig selv.")
             _keep_an_admin(conn, username)
-        conn.execute(sa.update(UserAccount.__table__)
-                     .where(UserAccount.__table__.c.id == account_id).values(active=active))
+        conn.execute(sa.update(table_of(UserAccount))
+                     .where(table_of(UserAccount).c.id == account_id).values(active=active))
         if not active:
             end_sessions_of(conn, username=username)
         _audit(conn, actor, f"{'genaktiveret' if active else 'deaktiveret'} {username}")
@@ -287,12 +289,12 @@ def change_own_password(engine: Engine, *, username: str, password: str,
     new_hash = hash_password(password)
     with engine.begin() as conn:
         account_id = _account_id(conn, username)
-        old_hash = conn.execute(sa.select(UserAccount.__table__.c.password_hash)
-                                .where(UserAccount.__table__.c.id == account_id)).scalar_one()
+        old_hash = conn.execute(sa.select(table_of(UserAccount).c.password_hash)
+                                .where(table_of(UserAccount).c.id == account_id)).scalar_one()
         if bcrypt.checkpw(password.encode(), old_hash.encode()):
             raise AccountError("Vælg en ny adgangskode, ikke den midlertidige.")
-        conn.execute(sa.update(UserAccount.__table__)
-                     .where(UserAccount.__table__.c.id == account_id)
+        conn.execute(sa.update(table_of(UserAccount))
+                     .where(table_of(UserAccount).c.id == account_id)
                      .values(password_hash=new_hash, must_change=False))
         end_sessions_of(conn, username=username, keep=session_id)
         if session_id is not None:
@@ -303,7 +305,7 @@ def change_own_password(engine: Engine, *, username: str, password: str,
 
 def load_unit_choices(engine: Engine) -> dict[str, str]:
     """Every org unit a user can be given, code → "code · name", in tree order."""
-    t = OrgUnit.__table__
+    t = table_of(OrgUnit)
     with engine.connect() as conn:
         rows = conn.execute(sa.select(t.c.code, t.c.name).order_by(t.c.path, t.c.code)).all()
     return {row.code: f"{row.code} · {row.name}" for row in rows}

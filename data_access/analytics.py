@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 from data_access.models import IndicatorValue
 from data_access.raw import read_frame
 from data_access.scope import Scope, units_in_scope_clause
+from data_access.tables import table_of
 from indicators.engine import VALUE_SCHEMA
 
 # The stored columns: the engine's value schema plus the indicator it belongs to.
@@ -32,7 +33,7 @@ class ValueWriter:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.table = IndicatorValue.__table__
+        self.table = table_of(IndicatorValue)
         self.columns = ["programme_id", *VALUE_COLUMNS]
 
     def write(self, programme_id: str, values: pl.DataFrame) -> int:
@@ -54,8 +55,9 @@ class ValueWriter:
             insert = sa.insert(self.table).values({c: sa.bindparam(c) for c in self.columns})
             cursor = dbapi.cursor()  # type: ignore[union-attr]
             try:  # One row tuple at a time into the driver: no dicts, no SQLAlchemy per row.
+                # sqlite3 takes any iterable of rows (SQLAlchemy's DBAPI stub says Sequence).
                 cursor.executemany(str(insert.compile(dialect=self.conn.dialect)),
-                                   rows.iter_rows())
+                                   rows.iter_rows())  # type: ignore[arg-type]
             finally:
                 cursor.close()
         return rows.height
@@ -64,7 +66,7 @@ class ValueWriter:
 @contextmanager
 def value_writer(conn: Connection, *, programme_ids: list[str]) -> Iterator[ValueWriter]:
     """Delete the stored values of ``programme_ids``; the writer then adds the new ones."""
-    table = IndicatorValue.__table__
+    table = table_of(IndicatorValue)
     sqlite = conn.dialect.name == "sqlite"
     if sqlite:
         dbapi = conn.connection.dbapi_connection
@@ -90,7 +92,7 @@ def replace_partitions(conn: Connection, values: dict[str, pl.DataFrame],
     """Replace the stored values of some (programme, period) partitions by ``values`` (one frame
     per programme, holding only those periods), in ``conn``'s transaction. A small write: the
     indexes stay (the period index finds the rows to delete)."""
-    table = IndicatorValue.__table__
+    table = table_of(IndicatorValue)
     writer = ValueWriter(conn)
     rows = 0
     for programme_id, periods in partitions.items():
@@ -126,7 +128,7 @@ def load_indicator_values(
     Returns the requested subgroup and the whole-population rows (``alle``, not vulnerable-only):
     indicators that are not about children only have the latter; :func:`pick_subgroup` chooses.
     """
-    t = IndicatorValue.__table__
+    t = table_of(IndicatorValue)
     stmt = (
         sa.select(*[t.c[name] for name in VALUE_COLUMNS])
         .where(
@@ -145,7 +147,7 @@ def load_indicator_values(
 
 
 def available_periods(engine: Engine, *, programme_id: str) -> list[str]:
-    t = IndicatorValue.__table__
+    t = table_of(IndicatorValue)
     stmt = sa.select(t.c.period).where(t.c.programme_id == programme_id).distinct()
     with engine.connect() as conn:
         return sorted(row[0] for row in conn.execute(stmt))

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from data_access.models import AuditEvent
 from data_access.raw import read_frame
+from data_access.tables import table_of
 
 DANISH_TIME = ZoneInfo("Europe/Copenhagen")
 
@@ -26,7 +27,7 @@ def load_audit_events(engine: Engine, *, since: dt.date, until: dt.date,
                       limit: int = 5000) -> pl.DataFrame:
     """Newest first, between two Danish calendar days (inclusive), optionally by action and
     username. ``at`` is stored in UTC; the days start at Danish midnight."""
-    t = AuditEvent.__table__
+    t = table_of(AuditEvent)
     start = dt.datetime.combine(since, dt.time.min, tzinfo=DANISH_TIME).astimezone(dt.UTC)
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min,
                               tzinfo=DANISH_TIME).astimezone(dt.UTC)

@@ -16,7 +16,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import SQLModel
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlmodel import SQLModel, col
 
 from data_access import (
     meeting_models,  # noqa: F401
@@ -35,7 +36,7 @@ def get_engine(url: str) -> Engine:
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @sa.event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: object) -> None:
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -95,7 +96,7 @@ def create_schema(engine: Engine, *, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (``alembic upgrade``) and make sure data_version exists."""
     _upgrade(engine, revision)
     with engine.begin() as conn:
-        exists = conn.execute(sa.select(models.DataVersion.version)).first()
+        exists = conn.execute(sa.select(col(models.DataVersion.version))).first()
         if exists is None:
             conn.execute(sa.insert(models.DataVersion).values(id=1, version=0))
 
@@ -138,7 +139,7 @@ def data_version(engine: Engine) -> int:
     try:
         with engine.connect() as conn:
             value = conn.execute(
-                sa.select(models.DataVersion.version).where(models.DataVersion.id == 1)
+                sa.select(col(models.DataVersion.version)).where(col(models.DataVersion.id) == 1)
             ).scalar()
     except sa.exc.DBAPIError as exc:
         if not is_outage(exc):
@@ -150,6 +151,6 @@ def data_version(engine: Engine) -> int:
 def bump_data_version(conn: Connection) -> None:
     conn.execute(
         sa.update(models.DataVersion)
-        .where(models.DataVersion.id == 1)
-        .values(version=models.DataVersion.version + 1, changed_at=dt.datetime.now(dt.UTC))
+        .where(col(models.DataVersion.id) == 1)
+        .values(version=col(models.DataVersion.version) + 1, changed_at=dt.datetime.now(dt.UTC))
     )

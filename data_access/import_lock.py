@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from data_access.import_lock_models import ImportLock
+from data_access.tables import table_of
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # the engine's own ``timeout=30``, restored afterwards
 
@@ -22,7 +23,7 @@ def take_import_lock(conn: Connection, *, holder: str, wait_seconds: float) -> N
     Waits up to ``wait_seconds`` for a running import to finish, then raises
     :class:`ImportBusy`. The lock is held until the transaction commits or rolls back.
     """
-    table = ImportLock.__table__
+    table = table_of(ImportLock)
     update = (sa.update(table).where(table.c.id == 1)
               .values(holder=holder[:80], started_at=dt.datetime.now(dt.UTC)))
     wait_ms = max(1, int(wait_seconds * 1000))

@@ -18,6 +18,7 @@ import polars as pl
 import sqlalchemy as sa
 from polars._typing import PolarsDataType
 from sqlalchemy.engine import Connection, Engine
+from sqlmodel import col
 
 from core.capabilities import Capability, has_capability
 from data_access.meeting_models import (
@@ -29,6 +30,7 @@ from data_access.meeting_models import (
 from data_access.models import OrgUnit
 from data_access.raw import read_frame
 from data_access.scope import Scope, units_in_scope_clause
+from data_access.tables import table_of
 
 MAX_TEXT = 4000
 
@@ -61,8 +63,8 @@ def _now() -> dt.datetime:
 
 
 def _unit_in_scope(conn: Connection, scope: Scope, unit_id: int) -> bool:
-    stmt = sa.select(OrgUnit.id).where(OrgUnit.id == unit_id,
-                                       units_in_scope_clause(OrgUnit.id, scope))
+    stmt = sa.select(col(OrgUnit.id)).where(col(OrgUnit.id) == unit_id,
+                                       units_in_scope_clause(col(OrgUnit.id), scope))
     return conn.execute(stmt).first() is not None
 
 
@@ -78,7 +80,7 @@ def _check_fields(kind: str, text: str, status: str | None) -> None:
 
 
 def _write_history(conn: Connection, row: dict, *, change: str, by: str, at: dt.datetime) -> None:
-    conn.execute(sa.insert(InterpretationHistory.__table__).values(
+    conn.execute(sa.insert(table_of(InterpretationHistory)).values(
         interpretation_id=row["id"], version=row["version"], change=change, changed_at=at,
         changed_by=by, kind=row["kind"], text=row["text"], owner=row["owner"],
         due_on=row["due_on"], status=row["status"], withdrawn=row["withdrawn"],
@@ -99,7 +101,7 @@ def add_interpretation(
     if kind != "opfoelgning":
         owner, due_on = None, None
     at = _now()
-    t = Interpretation.__table__
+    t = table_of(Interpretation)
     with engine.begin() as conn:
         if not _unit_in_scope(conn, scope, unit_id):
             raise NotAllowed("Du har ikke adgang til denne enhed.")
@@ -115,7 +117,7 @@ def add_interpretation(
 
 
 def _load_for_change(conn: Connection, scope: Scope, interpretation_id: int) -> dict:
-    t = Interpretation.__table__
+    t = table_of(Interpretation)
     row = conn.execute(
         sa.select(t).where(t.c.id == interpretation_id,
                            units_in_scope_clause(t.c.unit_id, scope))
@@ -137,7 +139,7 @@ def _update(conn: Connection, row: dict, changes: dict, *, change: str, username
     at = _now()
     new = {**row, **changes, "version": row["version"] + 1, "updated_at": at,
            "updated_by": username}
-    t = Interpretation.__table__
+    t = table_of(Interpretation)
     conn.execute(sa.update(t).where(t.c.id == row["id"], t.c.version == row["version"]).values(
         **changes, version=new["version"], updated_at=at, updated_by=username))
     _write_history(conn, new, change=change, by=username, at=at)
@@ -187,7 +189,7 @@ def load_interpretations(
     periods: tuple[str, ...] | None = None, include_withdrawn: bool = False,
 ) -> pl.DataFrame:
     """Interpretations bound to units in scope, oldest first (``INTERPRETATION_COLUMNS``)."""
-    t = Interpretation.__table__
+    t = table_of(Interpretation)
     stmt = sa.select(*[t.c[c] for c in INTERPRETATION_COLUMNS]).where(
         t.c.programme_id == programme_id, units_in_scope_clause(t.c.unit_id, scope)
     ).order_by(t.c.created_at, t.c.id)
@@ -203,7 +205,7 @@ def load_interpretations(
 
 def load_history(engine: Engine, *, scope: Scope, interpretation_id: int) -> pl.DataFrame:
     """Every version of one interpretation (if its unit is in scope), oldest first."""
-    h, t = InterpretationHistory.__table__, Interpretation.__table__
+    h, t = table_of(InterpretationHistory), table_of(Interpretation)
     stmt = (
         sa.select(*[h.c[c] for c in HISTORY_COLUMNS])
         .join(t, t.c.id == h.c.interpretation_id)
@@ -218,7 +220,7 @@ def load_history(engine: Engine, *, scope: Scope, interpretation_id: int) -> pl.
 def open_followups(engine: Engine, *, scope: Scope, programme_id: str,
                    unit_ids: tuple[int, ...] | None = None) -> pl.DataFrame:
     """Follow-ups that are not finished (nor withdrawn), earliest due date first."""
-    t = Interpretation.__table__
+    t = table_of(Interpretation)
     stmt = sa.select(*[t.c[c] for c in INTERPRETATION_COLUMNS]).where(
         t.c.programme_id == programme_id, t.c.kind == "opfoelgning",
         t.c.status != "afsluttet", t.c.withdrawn.is_(False),

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from data_access.models import LoginAttempt
+from data_access.tables import table_of
 
 # One address may be an office behind one NAT: it gets this many times the per-user allowance.
 CLIENT_FACTOR = 4
@@ -42,7 +43,7 @@ def _now() -> dt.datetime:
 
 def record_attempt(engine: Engine | sa.Connection, *, username: str, client: str, kind: str,
                    at: dt.datetime | None = None) -> None:
-    stmt = sa.insert(LoginAttempt.__table__).values(
+    stmt = sa.insert(table_of(LoginAttempt)).values(
         at=at or _now(), username=username[:60], client=client[:80], kind=kind)
     if isinstance(engine, sa.Connection):
         engine.execute(stmt)
@@ -54,7 +55,7 @@ def record_attempt(engine: Engine | sa.Connection, *, username: str, client: str
 def is_locked(engine: Engine, *, username: str, client: str, policy: LockoutPolicy,
               now: dt.datetime | None = None) -> bool:
     now = now or _now()
-    t = LoginAttempt.__table__
+    t = table_of(LoginAttempt)
     since = now - policy.window
     with engine.connect() as conn:
         reset = conn.execute(

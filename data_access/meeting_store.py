@@ -9,11 +9,13 @@ import polars as pl
 import sqlalchemy as sa
 from polars._typing import PolarsDataType
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from data_access.meeting_models import MeetingPack, SavedView
 from data_access.models import OrgUnit
 from data_access.raw import read_frame
 from data_access.scope import Scope, units_in_scope_clause
+from data_access.tables import table_of
 
 VIEW_COLUMNS: dict[str, PolarsDataType] = {
     "id": pl.Int64, "name": pl.Utf8, "programme_id": pl.Utf8, "period_from": pl.Utf8,
@@ -35,10 +37,10 @@ def save_view(engine: Engine, *, scope: Scope, username: str, name: str, program
     name = name.strip()
     if not name:
         raise ValueError("Visningen skal have et navn.")
-    t = SavedView.__table__
+    t = table_of(SavedView)
     with engine.begin() as conn:
-        unit_id = conn.execute(sa.select(OrgUnit.id).where(
-            OrgUnit.code == unit_code, units_in_scope_clause(OrgUnit.id, scope))).scalar()
+        unit_id = conn.execute(sa.select(col(OrgUnit.id)).where(
+            col(OrgUnit.code) == unit_code, units_in_scope_clause(col(OrgUnit.id), scope))).scalar()
         if unit_id is None:
             raise PermissionError("Du har ikke adgang til denne enhed.")
         values = dict(programme_id=programme_id, period_from=period_from, period_to=period_to,
@@ -57,7 +59,7 @@ def save_view(engine: Engine, *, scope: Scope, username: str, name: str, program
 
 def load_views(engine: Engine, *, scope: Scope, programme_id: str | None = None) -> pl.DataFrame:
     """The views whose unit is in ``scope``, by name."""
-    t = SavedView.__table__
+    t = table_of(SavedView)
     stmt = (sa.select(*[t.c[c] for c in VIEW_COLUMNS])
             .where(units_in_scope_clause(t.c.unit_id, scope)).order_by(t.c.name))
     if programme_id is not None:
@@ -67,7 +69,7 @@ def load_views(engine: Engine, *, scope: Scope, programme_id: str | None = None)
 
 
 def find_view(engine: Engine, *, scope: Scope, name: str) -> dict | None:
-    t = SavedView.__table__
+    t = table_of(SavedView)
     with engine.connect() as conn:
         row = conn.execute(sa.select(*[t.c[c] for c in VIEW_COLUMNS])
                            .where(t.c.name == name, units_in_scope_clause(t.c.unit_id, scope))
@@ -78,7 +80,7 @@ def find_view(engine: Engine, *, scope: Scope, name: str) -> dict | None:
 def archive_pack(engine: Engine, *, username: str, programme_id: str, view_name: str,
                  filters: dict, unit_id: int, period: str, meeting_date: dt.date,
                  html: str) -> int:
-    t = MeetingPack.__table__
+    t = table_of(MeetingPack)
     with engine.begin() as conn:
         return int(conn.execute(sa.insert(t).values(
             created_at=dt.datetime.now(dt.UTC), author=username, programme_id=programme_id,
@@ -91,7 +93,7 @@ def load_packs(engine: Engine, *, scope: Scope, programme_id: str,
                limit: int = 20) -> pl.DataFrame:
     """Archived packs for units in scope, newest first (without the HTML). A pack made for an
     institution is not listed to a viewer who sees aggregates only, whoever made it."""
-    t = MeetingPack.__table__
+    t = table_of(MeetingPack)
     stmt = (sa.select(*[t.c[c] for c in PACK_COLUMNS])
             .where(t.c.programme_id == programme_id, units_in_scope_clause(t.c.unit_id, scope))
             .order_by(t.c.created_at.desc(), t.c.id.desc()).limit(limit))
@@ -100,7 +102,7 @@ def load_packs(engine: Engine, *, scope: Scope, programme_id: str,
 
 
 def load_pack_html(engine: Engine, *, scope: Scope, pack_id: int) -> str | None:
-    t = MeetingPack.__table__
+    t = table_of(MeetingPack)
     stmt = sa.select(t.c.html).where(t.c.id == pack_id, units_in_scope_clause(t.c.unit_id, scope))
     with engine.connect() as conn:
         return conn.execute(stmt).scalar()

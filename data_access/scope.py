@@ -7,10 +7,13 @@ Every loader that returns org-unit data takes a :class:`Scope` and filters in SQ
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped
+from sqlmodel import col
 
 from core.capabilities import aggregates_only
 from data_access.models import ORG_LEVELS, OrgUnit
@@ -52,8 +55,9 @@ class Scope:
 
 
 def units_in_scope_clause(
-    unit_id_column: sa.ColumnElement, scope: Scope, *, with_ancestors: bool = False
-) -> sa.ColumnElement:
+    unit_id_column: sa.ColumnElement[Any] | Mapped[Any], scope: Scope, *,
+    with_ancestors: bool = False,
+) -> sa.ColumnElement[bool]:
     """SQL condition: ``unit_id_column`` is a unit in the scope (a root or below one).
 
     ``with_ancestors`` also admits the units above the roots: used only for aggregate benchmark
@@ -61,23 +65,23 @@ def units_in_scope_clause(
     """
     if scope.is_empty:
         return sa.false()
-    roots = sa.select(OrgUnit.path).where(OrgUnit.id.in_(scope.root_ids)).subquery()
-    related = OrgUnit.path.startswith(roots.c.path)
+    roots = sa.select(col(OrgUnit.path)).where(col(OrgUnit.id).in_(scope.root_ids)).subquery()
+    related = col(OrgUnit.path).startswith(roots.c.path)
     if with_ancestors:
-        related = related | roots.c.path.startswith(OrgUnit.path)
-    units = sa.select(OrgUnit.id).join(roots, related)
+        related = related | roots.c.path.startswith(col(OrgUnit.path))
+    units = sa.select(col(OrgUnit.id)).join(roots, related)
     if scope.lowest_level != "institution":
-        units = units.where(OrgUnit.level.in_(scope.levels))
+        units = units.where(col(OrgUnit.level).in_(scope.levels))
     return unit_id_column.in_(units)
 
 
 def load_org_units(engine: Engine, *, scope: Scope) -> pl.DataFrame:
     """The org units in scope (``SCHEMAS['org_units']``), ordered by level and name."""
     stmt = (
-        sa.select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.level, OrgUnit.parent_id,
-                  OrgUnit.path)
-        .where(units_in_scope_clause(OrgUnit.id, scope))
-        .order_by(OrgUnit.path)
+        sa.select(col(OrgUnit.id), col(OrgUnit.code), col(OrgUnit.name), col(OrgUnit.level),
+                  col(OrgUnit.parent_id), col(OrgUnit.path))
+        .where(units_in_scope_clause(col(OrgUnit.id), scope))
+        .order_by(col(OrgUnit.path))
     )
     with engine.connect() as conn:
         return read_frame(conn, stmt, SCHEMAS["org_units"])
@@ -86,12 +90,13 @@ def load_org_units(engine: Engine, *, scope: Scope) -> pl.DataFrame:
 def load_ancestors(engine: Engine, *, unit_id: int) -> pl.DataFrame:
     """A unit's ancestors (for benchmark lines), root first. Only names and ids, no data."""
     with engine.connect() as conn:
-        path = conn.execute(sa.select(OrgUnit.path).where(OrgUnit.id == unit_id)).scalar()
+        path = conn.execute(
+            sa.select(col(OrgUnit.path)).where(col(OrgUnit.id) == unit_id)).scalar()
         if not path:
             return pl.DataFrame(schema=SCHEMAS["org_units"])
         ids = [int(p) for p in path.strip("/").split("/")]
-        stmt = sa.select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.level,
-                         OrgUnit.parent_id, OrgUnit.path).where(OrgUnit.id.in_(ids))
+        stmt = sa.select(col(OrgUnit.id), col(OrgUnit.code), col(OrgUnit.name), col(OrgUnit.level),
+                         col(OrgUnit.parent_id), col(OrgUnit.path)).where(col(OrgUnit.id).in_(ids))
         return read_frame(conn, stmt, SCHEMAS["org_units"]).sort("path")
 
 
@@ -113,8 +118,9 @@ def scope_for_codes(engine: Engine, codes: list[str], *, roles: tuple[str, ...] 
     """The scope of an account: its units' subtrees, down to the lowest level its roles allow
     (``aggregates_only=True`` forces areas and up whatever the roles)."""
     with engine.connect() as conn:
-        ids = conn.execute(sa.select(OrgUnit.id).where(OrgUnit.code.in_(codes))).scalars().all()
+        ids = conn.execute(
+            sa.select(col(OrgUnit.id)).where(col(OrgUnit.code).in_(codes))).scalars().all()
     level = lowest_level_for(roles)
     if aggregates_only and level == "institution":
         level = "area"
-    return Scope(tuple(sorted(ids)), lowest_level=level)
+    return Scope(tuple(sorted(i for i in ids if i is not None)), lowest_level=level)

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 from data_access.models import UserAccount
 from data_access.session_models import LoginSession
+from data_access.tables import table_of
 
 GRANT_LIFETIME = dt.timedelta(seconds=60)
 # last_seen is written at most this often: a rerun costs one read, not one write.
@@ -71,18 +72,18 @@ def start_session(engine: Engine, *, username: str, client: str = "", method: st
     """A new session for an active account; returns (session id, the one-time grant)."""
     now = now or _now()
     grant = secrets.token_urlsafe(32)
-    a = UserAccount.__table__
+    a = table_of(UserAccount)
     with engine.begin() as conn:
         account = conn.execute(sa.select(a.c.id, a.c.password_hash).where(
             a.c.username == username, a.c.active.is_(True))).first()
         if account is None:
             raise LookupError(username)
         account_id = account.id
-        session_id = conn.execute(sa.insert(LoginSession.__table__).values(
+        session_id = conn.execute(sa.insert(table_of(LoginSession)).values(
             grant_hash=digest(grant), grant_expires_at=now + GRANT_LIFETIME,
             account_id=account_id, account_check=digest(account.password_hash),
             username=username, method=method, created_at=now, last_seen_at=now,
-            client=client[:80]).returning(LoginSession.__table__.c.id)
+            client=client[:80]).returning(table_of(LoginSession).c.id)
         ).scalar_one()
     return int(session_id), grant
 
@@ -90,7 +91,7 @@ def start_session(engine: Engine, *, username: str, client: str = "", method: st
 def redeem_grant(engine: Engine, grant: str, *, now: dt.datetime | None = None) -> str | None:
     """Swap a one-time grant for the session's cookie value; None if unknown, used or expired."""
     now = now or _now()
-    t = LoginSession.__table__
+    t = table_of(LoginSession)
     token = secrets.token_urlsafe(32)
     with engine.begin() as conn:
         # One UPDATE with the grant in its WHERE: two requests with the same grant cannot both
@@ -103,7 +104,7 @@ def redeem_grant(engine: Engine, grant: str, *, now: dt.datetime | None = None) 
 
 
 def _live(lifetime: Lifetime, now: dt.datetime) -> list[sa.ColumnElement[bool]]:
-    t, a = LoginSession.__table__, UserAccount.__table__
+    t, a = table_of(LoginSession), table_of(UserAccount)
     return [t.c.revoked_at.is_(None), t.c.created_at > now - lifetime.absolute,
             t.c.last_seen_at > now - lifetime.idle, a.c.active.is_(True),
             a.c.username == t.c.username]
@@ -120,7 +121,7 @@ def load_session(engine: Engine, *, token: str | None = None, session_id: int | 
     if not token and session_id is None:
         return None
     now = now or _now()
-    t, a = LoginSession.__table__, UserAccount.__table__
+    t, a = table_of(LoginSession), table_of(UserAccount)
     which = t.c.token_hash == digest(token) if token else t.c.id == session_id
     stmt = (sa.select(t.c.id, t.c.last_seen_at, t.c.account_check, t.c.method, a.c.password_hash,
                       a.c.id.label("account_id"), a.c.username, a.c.must_change,
@@ -141,7 +142,7 @@ def load_session(engine: Engine, *, token: str | None = None, session_id: int | 
 def end_session(engine: Engine, *, session_id: int | None = None, token: str | None = None,
                 now: dt.datetime | None = None) -> None:
     """*Log ud*: the session stops working in every tab that uses it."""
-    t = LoginSession.__table__
+    t = table_of(LoginSession)
     if token:
         which = t.c.token_hash == digest(token)
     elif session_id is not None:
@@ -157,7 +158,7 @@ def end_sessions_of(conn: sa.Connection, *, username: str, keep: int | None = No
                     now: dt.datetime | None = None) -> int:
     """End every session of a user (deactivation, password reset), except ``keep``; returns
     how many."""
-    t = LoginSession.__table__
+    t = table_of(LoginSession)
     which = [t.c.username == username, t.c.revoked_at.is_(None)]
     if keep is not None:
         which.append(t.c.id != keep)
@@ -166,6 +167,6 @@ def end_sessions_of(conn: sa.Connection, *, username: str, keep: int | None = No
 
 def reseal_session(conn: sa.Connection, *, session_id: int, password_hash: str) -> None:
     """The session in which the user changed their own password goes on with the new one."""
-    t = LoginSession.__table__
+    t = table_of(LoginSession)
     conn.execute(sa.update(t).where(t.c.id == session_id)
                  .values(account_check=digest(password_hash)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -32,7 +33,7 @@ def seed_meeting(engine: Engine, config: ChangeModelConfig) -> None:
     unit_id = scope.root_ids[0]
     last, previous = periods[-1], periods[max(0, len(periods) - 2)]
     first_box = programme.layers[0].boxes[0]
-    common = dict(scope=scope, programme_id=programme.id, unit_id=unit_id)
+    common: dict[str, Any] = dict(scope=scope, programme_id=programme.id, unit_id=unit_id)
     add_interpretation(
         engine, **common, username="konsulent", roles=("konsulent",), box_id=first_box.id,
         indicator_id=first_box.headline.id, period=last, kind="kommentar",

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import polars as pl
 import sqlalchemy as sa
+from polars._typing import PolarsDataType
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
@@ -28,6 +29,7 @@ from data_access.accounts import record_event
 from data_access.analytics import update_statistics
 from data_access.import_lock import ImportBusy, take_import_lock
 from data_access.raw import date_range, read_frame, sources_reading
+from data_access.tables import table_of
 from imports.kinds import KINDS, Kind
 from imports.reader import ROW, ReadError, read_table
 from imports.validate import Refs, RowError, check
@@ -40,7 +42,7 @@ BATCH = 10_000
 # Up to this many distinct leading key values, the upsert reads only the existing rows with those
 # values (the natural key's unique index); beyond, the whole table in one scan.
 UPSERT_LOOKUP_MAX = 2_000
-Progress = Callable[[float, str], None]
+Progress = Callable[[float, str], object]  # what it returns is ignored
 BUSY_MESSAGE = ("En anden indlæsning er i gang. Vent et øjeblik, og prøv igen – der er ikke "
                 "gemt noget fra denne fil.")
 # Test hook: pause at a named point (read, locked, written, refreshed, committed) so a test can
@@ -92,15 +94,15 @@ class ImportAborted(Exception):
 
 
 def load_refs(conn: Connection) -> Refs:
-    ou, ch, st, fg = m.OrgUnit, m.Child, m.Staff, m.FamilyGroup
+    ou, ch, st, fg = (table_of(t).c for t in (m.OrgUnit, m.Child, m.Staff, m.FamilyGroup))
     units = conn.execute(sa.select(ou.code, ou.id, ou.level)).all()
     return Refs(
         institution={code: id_ for code, id_, level in units if level == "institution"},
         org_unit={code: id_ for code, id_, _level in units},
-        child=dict(conn.execute(sa.select(ch.code, ch.id)).tuples().all()),
-        staff=dict(conn.execute(sa.select(st.code, st.id)).tuples().all()),
+        child=dict(conn.execute(sa.select(ch.code, ch.id)).all()),
+        staff=dict(conn.execute(sa.select(st.code, st.id)).all()),
         family_group_institution=dict(
-            conn.execute(sa.select(fg.code, fg.institution_id)).tuples().all()),
+            conn.execute(sa.select(fg.code, fg.institution_id)).all()),
     )
 
 
@@ -137,7 +139,7 @@ def upsert(conn: Connection, table: sa.Table, frame: pl.DataFrame,
     """Insert new rows, update changed ones (by natural ``key``); returns (new, updated, same)."""
     columns = frame.columns
     values = [c for c in columns if c not in key]
-    schema = {"id": pl.Int64} | {c: frame.schema[c] for c in columns}
+    schema: dict[str, PolarsDataType] = {"id": pl.Int64, **{c: frame.schema[c] for c in columns}}
     stmt = sa.select(table.c.id, *[table.c[c] for c in columns])
     leading = frame[key[0]].drop_nulls().unique()
     if leading.len() <= UPSERT_LOOKUP_MAX:  # a small file: only its keys' rows, by the key index
@@ -154,12 +156,12 @@ def upsert(conn: Connection, table: sa.Table, frame: pl.DataFrame,
     for chunk in new.iter_slices(BATCH):
         conn.execute(sa.insert(table), chunk.to_dicts())
     if changed.height:
-        stmt = (sa.update(table).where(table.c.id == sa.bindparam("b_id"))
-                .values({c: sa.bindparam(f"b_{c}") for c in values}))
+        update = (sa.update(table).where(table.c.id == sa.bindparam("b_id"))
+                  .values({c: sa.bindparam(f"b_{c}") for c in values}))
         params = changed.select(pl.col("id").alias("b_id"),
                                 *[pl.col(c).alias(f"b_{c}") for c in values])
         for chunk in params.iter_slices(BATCH):
-            conn.execute(stmt, chunk.to_dicts())
+            conn.execute(update, chunk.to_dicts())
     return new.height, changed.height, old.height - changed.height
 
 
@@ -183,7 +185,7 @@ def _upsert_org_units(conn: Connection, frame: pl.DataFrame) -> tuple[int, int, 
                           parent_id=ids.get(row["parent_id"]) if row["parent_id"] else None)
             if code not in current:
                 result = conn.execute(sa.insert(table).values(code=code, path="", **values))
-                ids[code] = result.inserted_primary_key[0]
+                ids[code] = result.inserted_primary_key[0]  # type: ignore[index]  # set by insert
                 counts[0] += 1
             elif any(getattr(current[code], k) != v for k, v in values.items()):
                 conn.execute(sa.update(table).where(table.c.id == ids[code]).values(**values))
@@ -222,7 +224,7 @@ def _rebuild_paths(conn: Connection) -> None:
 def _upsert_family_attendance(conn: Connection, frame: pl.DataFrame) -> tuple[int, int, int]:
     groups_t, sessions_t = _table("family_group"), _table("family_group_session")
     data = frame
-    group_ids = dict(conn.execute(sa.select(groups_t.c.code, groups_t.c.id)).tuples().all())
+    group_ids = dict(conn.execute(sa.select(groups_t.c.code, groups_t.c.id)).all())
     new_groups = (
         data.filter(~pl.col("group_code").is_in(list(group_ids)))
         .group_by("group_code", maintain_order=True)
@@ -236,7 +238,7 @@ def _upsert_family_attendance(conn: Connection, frame: pl.DataFrame) -> tuple[in
             pl.coalesce("planned", pl.col("n_sessions").cast(pl.Int64))
             .alias("planned_sessions"))
         conn.execute(sa.insert(groups_t), rows.to_dicts())
-        group_ids = dict(conn.execute(sa.select(groups_t.c.code, groups_t.c.id)).tuples().all())
+        group_ids = dict(conn.execute(sa.select(groups_t.c.code, groups_t.c.id)).all())
     data = data.with_columns(pl.col("group_code").replace_strict(group_ids, return_dtype=pl.Int64)
                              .alias("group_id"))
     sessions = data.select("group_id", "held_on").unique()
@@ -271,13 +273,15 @@ def touched_by(kind: Kind, frame: pl.DataFrame) -> Touched:
     tables = {"family_group", "family_group_session", "family_group_attendance"} if (
         kind.name == "family_attendance") else {kind.table}
     sources = frozenset().union(*(sources_reading(t) for t in tables))
-    periods: frozenset[str] | None = frozenset()
+    found: set[str] = set()
+    periods: frozenset[str] | None = None
     for source in sources:
         column = SOURCE_DATES.get(source)
         if column is None or column not in frame.columns:
-            periods = None
-            break
-        periods |= frozenset(frame.select(period_expr(column)).to_series().drop_nulls())
+            break  # a kind without event dates touches every period
+        found |= set(frame.select(period_expr(column)).to_series().drop_nulls())
+    else:
+        periods = frozenset(found)
     institutions = (frozenset(frame["institution_id"].drop_nulls().to_list())
                     if "institution_id" in frame.columns else frozenset())
     return Touched(sources, periods, institutions)

@@ -32,6 +32,8 @@ shape: (1, 7)
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 from polars._typing import PolarsDataType
 
@@ -68,7 +70,7 @@ COMPLETENESS_SCHEMA: dict[str, PolarsDataType] = {
 }
 
 
-def enrollment_frame(rows: list[dict] | None = None) -> pl.DataFrame:
+def enrollment_frame(rows: list[dict[str, Any]] | None = None) -> pl.DataFrame:
     """An enrollment frame with its schema (for tests and loaders); missing columns are null."""
     return pl.DataFrame([{k: r.get(k) for k in ENROLLMENT_SCHEMA} for r in rows or []],
                         schema=ENROLLMENT_SCHEMA)

@@ -13,7 +13,8 @@ config is validated against) and the Danish texts for config editors (``docs/IND
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 import polars as pl
 from pydantic import Field
@@ -363,7 +364,7 @@ def share_meetings_parents_invited(src: Sources) -> pl.DataFrame:
     )
 
 
-def _plan_window(params: dict) -> tuple[int | None, int]:
+def _plan_window(params: Mapping[str, Any]) -> tuple[int | None, int | None]:
     """Earlier assessments (is the child newly yellow?) and plans up to ``days`` days after the
     period's last assessment: ``ceil(days / 181)`` periods ahead (a half-year has ≥ 181 days)."""
     return None, -(-params["days"] // 181)

@@ -96,7 +96,7 @@ def _limit(p0: float, ns: np.ndarray, q: float) -> np.ndarray:
     step = f_r - f_below
     with np.errstate(divide="ignore", invalid="ignore"):
         alpha = np.where(step > 0, (f_r - q) / step, 0.0)
-    return np.clip((r - alpha) / ns, 0.0, 1.0)
+    return np.asarray(np.clip((r - alpha) / ns, 0.0, 1.0), dtype=np.float64)
 
 
 def normal_limits(mean0: float, sd: float, n: ArrayLike, *,

@@ -155,9 +155,9 @@ def plan(programmes: Iterable[Any], computations: Mapping[str, Computation], tou
         partitions[programme.id] = chosen
         if not chosen:
             continue
-        for sources, reach in needs:
+        for needed, reach in needs:
             window = read_window(chosen, reach, periods)
-            for source in sources:
+            for source in needed:
                 spans.setdefault(source, []).append(window)
     windows = {}
     for source, parts in spans.items():

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, Protocol, TypeVar
 
 import polars as pl
 
@@ -68,7 +68,7 @@ def member_periods(org_units: pl.DataFrame, periods: pl.DataFrame,
     """Pairs (institution_id, period): the daycares where the programme runs, in the periods it
     covers. A period counts when it overlaps a membership (``start`` ≤ period end and, with an
     ``end``, period start ≤ ``end``)."""
-    schema = {"institution_id": pl.Int64, "period": pl.Utf8}
+    schema = pl.Schema({"institution_id": pl.Int64, "period": pl.Utf8})
     member_units = _member_units(org_units, members)
     if member_units.is_empty():
         return pl.DataFrame(schema=schema)
@@ -121,14 +121,32 @@ def restrict_observations(obs: pl.DataFrame, runs: pl.DataFrame) -> pl.DataFrame
     return obs.join(runs, on=["institution_id", "period"], how="semi")
 
 
-def programmes_for_units(programmes: Iterable, unit_codes: Iterable[str], *,
-                         national_only: bool = False) -> list:
+class _MemberUnit(Protocol):
+    @property
+    def unit(self) -> str: ...
+
+
+class _Programme(Protocol):
+    """What :func:`programmes_for_units` reads of a programme (``core.model_config.ProgrammeSpec``
+    without importing it: ``indicators`` does not depend on ``core``)."""
+
+    @property
+    def top_level(self) -> str: ...
+    @property
+    def membership(self) -> Sequence[_MemberUnit]: ...
+
+
+_P = TypeVar("_P", bound=_Programme)
+
+
+def programmes_for_units(programmes: Iterable[_P], unit_codes: Iterable[str], *,
+                         national_only: bool = False) -> list[_P]:
     """The programmes to offer a viewer whose units (in scope, and the units above them) have
     ``unit_codes``: those running in one of them (a programme without membership runs
     everywhere). ``national_only``: only programmes aggregated to the national level (a national
     user compares municipalities on national programmes, not on a municipality's own)."""
     codes = set(unit_codes)
-    out = []
+    out: list[_P] = []
     for programme in programmes:
         if national_only and programme.top_level != "national":
             continue

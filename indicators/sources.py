@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 import polars as pl
 from polars._typing import PolarsDataType
@@ -67,7 +68,7 @@ OBSERVATION_SCHEMA: dict[str, PolarsDataType] = {
 }
 
 
-def frame(name: str, rows: list[dict] | None = None) -> pl.DataFrame:
+def frame(name: str, rows: list[dict[str, Any]] | None = None) -> pl.DataFrame:
     """A source frame with its schema; missing columns are null. For tests and loaders."""
     schema = SCHEMAS[name]
     return pl.DataFrame([{k: r.get(k) for k in schema} for r in rows or []], schema=schema)

@@ -24,7 +24,7 @@ st.title("Revisionslog", anchor=False)
 today = dt.date.today()
 left, middle, right = st.columns([2, 2, 1])
 span = left.date_input("Periode", (today - dt.timedelta(days=30), today), format="DD.MM.YYYY")
-actions = middle.multiselect("Handlinger", list(ACTIONS), format_func=ACTIONS.get,
+actions = middle.multiselect("Handlinger", list(ACTIONS), format_func=ACTIONS.__getitem__,
                              placeholder="Vælg handlinger (tom = alle)")
 username = right.text_input("Bruger")
 since, until = (span if isinstance(span, tuple) and len(span) == 2 else (today, today))

@@ -6,6 +6,7 @@ Pages only read the small result; they never scan raw rows.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from dataclasses import dataclass, field, replace
@@ -95,7 +96,7 @@ def refresh_in(conn: Connection, config: ChangeModelConfig, *,
                          periods=tuple(periods["period"].to_list()), refused=refused)
 
 
-def _reporting_periods(span: tuple | None) -> pl.DataFrame:
+def _reporting_periods(span: tuple[dt.date, dt.date] | None) -> pl.DataFrame:
     """Every half-year from the first to the last date with activity."""
     return (periods_frame(period_of(span[0]), period_of(span[1])) if span
             else periods_frame("2000H1", "1999H2"))
@@ -136,7 +137,7 @@ def _flow_rounds(touched: Touched, labels: list[str]) -> list[str] | None:
 
 
 def refresh_touched(conn: Connection, config: ChangeModelConfig, touched: Touched, *,
-                    span_before: tuple | None) -> RefreshReport:
+                    span_before: tuple[dt.date, dt.date] | None) -> RefreshReport:
     """Recompute only what ``touched`` (an import's writes, in ``conn``'s open transaction)
     changes: the (programme, period) partitions :func:`indicators.incremental.plan` names, for
     the whole org tree, from the raw rows in their windows; then replace those partitions.

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from core.model_config import ProgrammeSpec
 from data_access.accounts import record_event
@@ -45,7 +46,7 @@ def pack_filename(programme_id: str, unit_code: str, period: str, day: dt.date, 
 
 def unit_id_for_code(engine: Engine, code: str) -> int | None:
     with engine.connect() as conn:
-        return conn.execute(sa.select(OrgUnit.id).where(OrgUnit.code == code)).scalar()
+        return conn.execute(sa.select(col(OrgUnit.id)).where(col(OrgUnit.code) == code)).scalar()
 
 
 def build_pack_html(engine: Engine, *, scope: Scope, request: PackRequest, username: str,
@@ -91,8 +92,8 @@ def _statement(request: PackRequest, unit_name: str) -> str:
 
 
 def _in_scope(engine: Engine, scope: Scope, unit_id: int) -> bool:
-    stmt = sa.select(OrgUnit.id).where(OrgUnit.id == unit_id,
-                                       units_in_scope_clause(OrgUnit.id, scope))
+    stmt = sa.select(col(OrgUnit.id)).where(col(OrgUnit.id) == unit_id,
+                                       units_in_scope_clause(col(OrgUnit.id), scope))
     with engine.connect() as conn:
         return conn.execute(stmt).first() is not None
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+import plotly.graph_objects as go
 import polars as pl
 
 from charts.presentation import readable_chart, trend_alt
@@ -154,7 +155,7 @@ def _now_rows(values: pl.DataFrame, unit_id: int, period: str) -> dict[str, dict
 
 
 def pack_chart(series: pl.DataFrame, *, unit: str, target: float, periods: list[str],
-               withheld: str):  # type: ignore[no-untyped-def]
+               withheld: str) -> go.Figure:
     """A trend chart for paper: legend under it, period labels horizontal, the unit on the axis."""
     fig = readable_chart(trend_chart(series, unit=unit, target=target, title="", periods=periods,
                                      withheld_text=withheld),

@@ -177,7 +177,7 @@ def funnel_section(filters: Filters, spec: IndicatorSpec, institutions: pl.DataF
     if points.is_empty():
         st.info("Ingen dagtilbud med data i perioden.")
         return
-    n_max = int(points["n"].max() * 1.15) + 1
+    n_max = int(points.select(pl.col("n").max()).item() * 1.15) + 1
     st.plotly_chart(funnel_chart(
         points, funnel_limits(p0, n_max=n_max), target=p0, unit=spec.unit,
         reference_label=reference["name"],

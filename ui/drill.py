@@ -73,7 +73,7 @@ def drill_chart(fig: go.Figure, *, spec: IndicatorSpec, periods: list[str],
     points = event.selection.points if event else []
     by_label = {period_label(p): p for p in periods}
     for point in points:
-        period = by_label.get(point.get("x"))
+        period = by_label.get(str(point.get("x")))
         if period:
             st.query_params[POINT_PARAM] = f"{spec.id}@{period}"
             break

@@ -251,7 +251,7 @@ def _unit_pickers(units: pl.DataFrame, url_code: str | None) -> dict:
         current = tops[0]
     else:
         current = _pick(LEVEL_LABELS.get(tops[0]["level"], "Enhed"), tops, chain, "f_unit_top",
-                        allow_all=False)
+                        allow_all=False) or tops[0]  # without "all" a unit is always picked
     while True:
         children = [r for r in by_id.values() if r["parent_id"] == current["id"]]
         if not children:
@@ -263,7 +263,7 @@ def _unit_pickers(units: pl.DataFrame, url_code: str | None) -> dict:
         current = choice
 
 
-def _chain(unit: dict, by_id: dict) -> list[int]:
+def _chain(unit: dict | None, by_id: dict) -> list[int]:
     chain = []
     while unit is not None:
         chain.append(unit["id"])

@@ -4,6 +4,8 @@ to write, edit, follow up and withdraw (the store enforces who may do what)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import polars as pl
 import streamlit as st
@@ -97,7 +99,7 @@ def _edit_form(row: dict, *, may_edit: bool, key: str) -> None:
         if row["kind"] == "opfoelgning":
             changes["status"] = st.selectbox(
                 "Status", FOLLOWUP_STATUSES, index=FOLLOWUP_STATUSES.index(row["status"]),
-                format_func=FOLLOWUP_LABELS.get, placeholder="Vælg status")
+                format_func=FOLLOWUP_LABELS.__getitem__, placeholder="Vælg status")
             changes["owner"] = st.text_input("Ansvarlig", row["owner"] or "")
             changes["due_on"] = st.date_input("Frist", row["due_on"], format="DD.MM.YYYY")
         if st.form_submit_button("Gem ændringer"):
@@ -125,7 +127,7 @@ def _new_note_form(filters: Filters, *, box: BoxSpec, indicator_id: str | None,
                  text=text, owner=owner or None, due_on=due_on)
 
 
-def _run(action, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def _run(action: Callable[..., object], **kwargs: Any) -> None:
     viewer = current_viewer()
     try:
         action(engine(), scope=viewer.scope, username=viewer.username, roles=viewer.roles,

@@ -112,11 +112,11 @@ def lying_xlsx(real_size: int, declared: int) -> bytes:
             name = info.filename
             archive.writestr(name, sheet if name == "xl/worksheets/sheet1.xml" else base.read(info))
     data = bytearray(out.getvalue())
-    name = b"xl/worksheets/sheet1.xml"
+    entry = b"xl/worksheets/sheet1.xml"
     for signature, size_at, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
         pos = -1
         while (pos := data.find(signature, pos + 1)) >= 0:
-            if data[pos + name_at:pos + name_at + len(name)] == name:
+            if data[pos + name_at:pos + name_at + len(entry)] == entry:
                 data[pos + size_at:pos + size_at + 4] = declared.to_bytes(4, "little")
     return bytes(data)
 

@@ -3,6 +3,9 @@ database), and a dump of every table to prove that a refused import changed noth
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
@@ -24,7 +27,7 @@ def create_database(server_url: str, name: str, *, template: str | None = None) 
 
 
 def dump(engine: sa.Engine, *, skip: frozenset[str] | set[str] = frozenset()
-         ) -> dict[str, list[tuple]]:
+         ) -> dict[str, Sequence[sa.Row[Any]]]:
     """Every row of every table (ordered by id), except the tables in ``skip``."""
     import_model_modules()
     out = {}
