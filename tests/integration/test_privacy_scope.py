@@ -21,7 +21,7 @@ from data_access.meeting_store import (
     save_view,
 )
 from data_access.models import OrgUnit
-from data_access.scope import Scope, is_aggregates_only, load_org_units, scope_for_codes
+from data_access.scope import Scope, load_org_units, scope_for_codes
 from demo.generator import DemoSpec
 from pipeline.demo_store import build_demo_store
 from reports.assemble import PackRequest, make_and_archive
@@ -50,7 +50,9 @@ def units(store: Engine) -> pl.DataFrame:
 def daycare_material(store: Engine, units: pl.DataFrame, config) -> dict:
     """A leader who sees everything makes a pack, a view and a comment for one daycare."""
     leader = scope_for_codes(store, ["580"])
-    daycare = units.filter(pl.col("level") == "institution").sort("code").row(0, named=True)
+    daycare = (units.filter((pl.col("level") == "institution")
+                            & pl.col("code").str.starts_with("580-"))
+               .sort("code").row(0, named=True))
     note = add_interpretation(
         store, scope=leader, username="leder", roles=("leder",), programme_id=PROGRAMME,
         box_id="A1", indicator_id=None, unit_id=daycare["id"], period="2026H2",
@@ -59,15 +61,14 @@ def daycare_material(store: Engine, units: pl.DataFrame, config) -> dict:
               programme_id=PROGRAMME, period_from="2025H1", period_to="2026H2",
               unit_code=daycare["code"], age_group="alle", vulnerable_only=False)
     files, pack_id = make_and_archive(
-        store, scope=leader, username="leder", meeting_date=dt.date(2026, 12, 10),
+        store, scope=leader, username="leder", meeting_date=dt.date(2026, 12, 10), min_n=5,
         request=PackRequest(config.programme(PROGRAMME), daycare["code"], "2025H1", "2026H2",
                             view_name=f"Kun {daycare['name']}"), formats=("html",))
     return dict(daycare=daycare, note=note, pack_id=pack_id, html=files["html"].decode())
 
 
 def scopes(store: Engine) -> dict[str, Scope]:
-    return {a.username: scope_for_codes(store, list(a.org_unit_codes),
-                                        aggregates_only=is_aggregates_only(a.roles))
+    return {a.username: scope_for_codes(store, list(a.org_unit_codes), roles=a.roles)
             for a in load_accounts(store)}
 
 
@@ -79,7 +80,7 @@ def test_every_login_lists_only_archives_views_and_notes_inside_its_scope(
         store: Engine, units: pl.DataFrame, daycare_material: dict) -> None:
     by_login = scopes(store)
     assert set(by_login) == {"admin", "leder", "omraade", "institution", "konsulent",
-                             "styregruppe"}
+                             "styregruppe", "aalborg", "hvidovre", "fjordby", "national"}
     daycare = daycare_material["daycare"]
     for login, scope in by_login.items():
         allowed = allowed_ids(store, scope)
