@@ -10,7 +10,8 @@ needs it; the tables touched are suppressed again on their own, until nothing ch
 
 Examples
 --------
->>> flows = flow_tables(assessments, org_units, rounds=["2025H1", "2025H2"], min_n=5)  # doctest: +SKIP
+>>> rounds = ["2025H1", "2025H2"]
+>>> flows = flow_tables(assessments, org_units, rounds=rounds, min_n=5)  # doctest: +SKIP
 >>> flows.columns  # doctest: +SKIP
 ['unit_id', 'from_round', 'from_position', 'to_position', 'count', 'withheld']
 """
