@@ -49,11 +49,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("target_year", "Målår", "count"),
     Column("status", "Status"),
     Column("suppressed", "Tilbageholdt"),
+    Column("completeness", "Datakomplethed", "decimal"),
+    Column("uncertain", "Usikkert datagrundlag"),
     Column("note", "Bemærkning", width=60),
 )
 BY_NAME: dict[str, Column] = {c.code: c for c in COLUMNS} | {c.danish: c for c in COLUMNS}
 DANISH_HEADERS: dict[str, str] = {c.code: c.danish for c in COLUMNS}
-BOOLEAN_COLUMNS = ("vulnerable_only", "suppressed", "outside_limits")
+BOOLEAN_COLUMNS = ("vulnerable_only", "suppressed", "outside_limits", "uncertain")
 
 
 def column(name: str) -> Column | None:

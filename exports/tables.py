@@ -305,6 +305,29 @@ def view_rows(values: pl.DataFrame, programme: ProgrammeSpec, org_units: pl.Data
     return PAGE_ROWS[view.page](values, programme, org_units, view=view)
 
 
+def with_completeness_columns(rows: pl.DataFrame, completeness: pl.DataFrame, *,
+                              child_indicators: set[str], threshold: float) -> pl.DataFrame:
+    """``rows`` (code names) with ``completeness`` (% of the unit's enrolled children assessed in
+    the period) and ``uncertain`` (below ``threshold``) for indicators about children; empty for
+    the others and for withheld rows. ``completeness``: ``org_unit_code``, ``period``,
+    ``completeness``.
+
+    >>> rows = pl.DataFrame({"indicator_id": ["L1", "A1"], "org_unit_code": ["580", "580"],
+    ...                      "period": ["2026H2", "2026H2"], "suppressed": [False, False]})
+    >>> c = pl.DataFrame({"org_unit_code": ["580"], "period": ["2026H2"], "completeness": [72.5]})
+    >>> with_completeness_columns(rows, c, child_indicators={"L1"}, threshold=80.0).rows()
+    [('L1', '580', '2026H2', False, 72.5, True), ('A1', '580', '2026H2', False, None, None)]
+    """
+    joined = rows.join(completeness.select("org_unit_code", "period", "completeness"),
+                       on=["org_unit_code", "period"], how="left")
+    shown = pl.col("indicator_id").is_in(sorted(child_indicators)) & ~pl.col("suppressed")
+    return joined.with_columns(
+        pl.when(shown).then(pl.col("completeness").round(1)).otherwise(None)
+        .alias("completeness"),
+        pl.when(shown & pl.col("completeness").is_not_null())
+        .then(pl.col("completeness") < threshold).otherwise(None).alias("uncertain"))
+
+
 def export_table(rows: pl.DataFrame, *, danish_headers: bool = True) -> pl.DataFrame:
     """Rows with code names → the table a person reads.
 

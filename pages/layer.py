@@ -12,6 +12,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from charts.presentation import trend_table
 from charts.trend import small_multiples_chart, trend_chart, trend_series
 from core.model_config import LayerSpec
 from indicators.format import format_value
@@ -66,7 +67,9 @@ def layer_page(layer: LayerSpec) -> None:
                 drill_chart(trend_chart(series, unit=spec.unit, target=spec.target,
                                         title=spec.name, periods=periods,
                                         withheld_text=withheld),
-                            spec=spec, periods=periods, enabled=drillable)
+                            spec=spec, periods=periods, enabled=drillable,
+                            table=trend_table(series, periods=periods, unit=spec.unit,
+                                              withheld_text=withheld))
             latest = series.filter((pl.col("unit_id") == filters.unit_id)
                                    & (pl.col("period") == filters.period_to))
             with facts_col:

@@ -11,6 +11,7 @@ import streamlit as st
 from charts.equity import equity_chart
 from charts.flows import flow_sankey_chart, yellow_survival_chart
 from charts.funnel import funnel_chart
+from charts.locale_da import PLOTLY_CONFIG  # Danish toolbar texts, one config for every chart
 from core.model_config import IndicatorSpec
 from indicators.completeness import UNCERTAIN_TEXT
 from indicators.equity import equity_from_values
@@ -25,8 +26,6 @@ from indicators.unit_analyses import flag_uncertain
 from ui import cache, session
 from ui.context import app_settings, current_viewer, indicator_metas
 from ui.filters import Filters
-
-PLOTLY_CONFIG = {"displaylogo": False, "locale": "da"}
 
 
 def _url() -> str:

@@ -52,6 +52,12 @@ def units_behind(filters: Filters) -> pl.DataFrame:
                         & (pl.col("id") != filters.unit_id)).sort("name")
 
 
+def _table(table: pl.DataFrame | None) -> None:
+    if table is not None:
+        with st.expander("Vis som tabel", icon=":material/table:"):
+            st.dataframe(table, hide_index=True, width="stretch")
+
+
 def opened_point() -> tuple[str, str] | None:
     """(indicator id, period) of the opened point, from the URL."""
     raw = st.query_params.get(POINT_PARAM)
@@ -62,14 +68,18 @@ def opened_point() -> tuple[str, str] | None:
 
 
 def drill_chart(fig: go.Figure, *, spec: IndicatorSpec, periods: list[str],
-                enabled: bool) -> None:
-    """Draw a trend chart; with ``enabled``, clicking a point opens the units behind it."""
+                enabled: bool, table: pl.DataFrame | None = None) -> None:
+    """Draw a trend chart (named for screen readers, its numbers under it in "Vis som tabel");
+    with ``enabled``, clicking a point opens the units behind it."""
     key = f"trend_{spec.id}_{session.chart_generation()}"
+    alt = f"Udviklingen i {spec.name} over perioderne; tallene står i tabellen under grafen."
     if not enabled:
-        st.plotly_chart(fig, config=PLOTLY_CONFIG, key=key)
+        st.plotly_chart(fig, config=PLOTLY_CONFIG, key=key, alt=alt)
+        _table(table)
         return
     event = st.plotly_chart(fig, config=PLOTLY_CONFIG, key=key, on_select="rerun",
-                            selection_mode="points")
+                            selection_mode="points", alt=alt)
+    _table(table)
     points = event.selection.points if event else []
     by_label = {period_label(p): p for p in periods}
     for point in points:

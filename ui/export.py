@@ -17,13 +17,15 @@ import streamlit as st
 
 from core.capabilities import Capability
 from core.model_config import LayerSpec
-from data_access import analytics
+from data_access import analyses, analytics
 from data_access import scope as scope_access
 from data_access.accounts import record_event
 from data_access.db import get_engine
 from exports.files import to_csv_bytes, to_xlsx_bytes
-from exports.tables import export_table, view_rows
+from exports.tables import export_table, view_rows, with_completeness_columns
 from exports.view import ExportView, PageKind, export_filename
+from indicators.glossary import completeness_applies
+from indicators.registry import COMPUTATIONS
 from ui import cache
 from ui.context import Viewer, app_settings, current_viewer, engine
 from ui.filters import Filters
@@ -67,7 +69,18 @@ def export_rows(filters: Filters, viewer: Viewer, unit_ids: list[int], *, page: 
     known = units.vstack(benchmarks).unique("id")
     code = known.filter(pl.col("id") == filters.unit_id)["code"].item()
     view = export_view(filters, page=page, unit_code=code, layer=layer)
-    return view_rows(raw, filters.programme, known, view=view), view
+    rows = view_rows(raw, filters.programme, known, view=view)
+    # Completeness next to every value about children, as on screen
+    found = analyses.load_completeness(
+        store, scope=viewer.scope, unit_ids=known["id"].to_list(),
+        period_from=filters.period_from, period_to=filters.period_to)
+    codes = found.join(known.select(pl.col("id").alias("unit_id"),
+                                    pl.col("code").alias("org_unit_code")), on="unit_id")
+    children = {spec.id for spec in filters.programme.indicators()
+                if completeness_applies(COMPUTATIONS[spec.computation])}
+    rows = with_completeness_columns(rows, codes, child_indicators=children,
+                                     threshold=app_settings().completeness_threshold)
+    return rows, view
 
 
 @st.cache_data(max_entries=16, ttl=600, show_spinner=False)
