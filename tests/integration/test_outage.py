@@ -52,10 +52,11 @@ def snapshot(engine: Engine) -> dict[str, tuple]:
         for table in SQLModel.metadata.sorted_tables:
             if "id" not in table.c:
                 continue
-            result[table.name] = conn.execute(
+            result[table.name] = tuple(conn.execute(
                 sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(table.c.id), 0))
-            ).one()._tuple()
-        result["version"] = conn.execute(sa.text("SELECT version FROM data_version")).one()._tuple()
+            ).one())
+        result["version"] = tuple(conn.execute(
+            sa.text("SELECT version FROM data_version")).one())
     return result
 
 
@@ -102,8 +103,8 @@ def test_a_refresh_cut_off_by_an_outage_changes_nothing(
 
     def lose_the_server_after_the_write(conn):  # type: ignore[no-untyped-def]
         # The values are written (deleted and copied in) inside the refresh's transaction.
-        calls.append(conn.execute(sa.text(
-            "SELECT count(*), coalesce(sum(id), 0) FROM indicator_value")).one()._tuple())
+        calls.append(tuple(conn.execute(sa.text(
+            "SELECT count(*), coalesce(sum(id), 0) FROM indicator_value")).one()))
         running.stop()
         return original(conn)
 
