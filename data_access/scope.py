@@ -21,11 +21,6 @@ from data_access.raw import read_frame
 from indicators.sources import SCHEMAS
 
 
-def is_aggregates_only(roles: tuple[str, ...]) -> bool:
-    """No single daycares for these roles (the capability table decides)."""
-    return aggregates_only(roles)
-
-
 @dataclass(frozen=True)
 class Scope:
     """The org units a viewer may see, as the roots of their subtrees. Hashable (a cache key).
