@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core.model_config import ChangeModelConfig
-from data_access.raw import DATED_COLUMNS, _by_name, _statements, _stored_type
+from data_access.raw import DATED_COLUMNS, _by_name, _origins, _statements, _stored_type
 from indicators.periods import period_of, periods_frame
 from indicators.sources import SCHEMAS, Sources
 
@@ -65,13 +65,17 @@ def _read(conn: Any, reader: str, sql: str, schema: dict) -> pl.DataFrame:
     return _by_name(frame.columns, schema, frame)
 
 
+def _dated_columns() -> list[tuple[str, str]]:
+    """``DATED_COLUMNS`` as (source frame, column): the frame whose select starts at the
+    column's table (as ``data_access.raw.date_range`` reads them)."""
+    frame_of = {origin.tables[0].__tablename__: name for name, origin in _origins().items()}
+    return [(frame_of[c.table.name], c.name) for c in DATED_COLUMNS]
+
+
 def _periods(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """The reporting periods from the first to the last dated activity (as the refresh)."""
-    by_table = {"assessment": "assessments", "counselling_session": "counselling",
-                "staff_training": "training", "cross_sector_meeting": "meetings",
-                "parent_survey_answer": "survey"}
-    dates = pl.concat([frames[by_table[c.table.name]].select(pl.col(c.name).alias("d"))
-                       for c in DATED_COLUMNS]).drop_nulls()
+    dates = pl.concat([frames[frame].select(pl.col(column).alias("d"))
+                       for frame, column in _dated_columns()]).drop_nulls()
     if dates.is_empty():
         return periods_frame("2000H1", "1999H2")
     first, last = dates.select(pl.col("d").min().alias("first"),

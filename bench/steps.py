@@ -7,9 +7,14 @@ this process, taken before anything that is not part of the step).
 Steps: ``build`` (generate and write the demo store, then its first refresh), ``refresh`` (the
 refresh as ``python manage.py refresh`` runs it, on a store that has values), ``plain`` and
 ``plain-suppressed`` (bench/baseline.py), ``check`` (the plain table equals the refresh's values
-cell by cell), ``pages`` (every page's server time through AppTest, cold and warm),
-``incremental`` (an import of one daycare's half-year of assessments, command to visible values;
-before issue 13 every import ran the full refresh, so compare with ``refresh``).
+cell by cell), ``pages`` (every page's server time through AppTest, cold and warm, each checked
+to show its own headings: bench/pages.py), ``sessions`` (memory per open session on the real
+server: bench/sessions.py), ``incremental`` (an import of one daycare's half-year of
+assessments, command to visible values; before issue 13 every import ran the full refresh, so
+compare with ``refresh``).
+
+Every step reads the bench's model (``--config``, bench/config.py: every programme runs
+everywhere); without ``--config`` it is written from ``CONFIG_PATH`` or config.toml first.
 """
 
 from __future__ import annotations
@@ -18,12 +23,15 @@ import argparse
 import datetime as dt
 import functools
 import json
+import os
 import resource
-import statistics
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from bench.config import write_config
 from core.model_config import ChangeModelConfig, load_programmes
 from core.settings import CONFIG_PATH
 from indicators.registry import COMPUTATIONS
@@ -61,17 +69,17 @@ def step_refresh(url: str, config: ChangeModelConfig, _args: argparse.Namespace
                 phases[name] = phases.get(name, 0.0) + time.perf_counter() - started
         return wrapper
 
-    # Read and compute as the refresh module calls them; the rest is the write (and statistics).
+    # Each phase as the refresh module calls it; the rest is the write (and statistics).
     for name, phase in (("load_sources", "read"), ("date_range", "read"),
-                        ("compute_programme_values", "compute")):
+                        ("compute_programme_values", "compute"),
+                        ("audit_publication", "audit"), ("store_analyses", "analyses")):
         if hasattr(refresh_module, name):
             setattr(refresh_module, name, timed(phase, getattr(refresh_module, name)))
     report = refresh_module.refresh(get_engine(url), config)
-    return {"seconds": report.seconds, "rows": report.rows,
-            "read_seconds": phases.get("read", 0.0),
-            "compute_seconds": phases.get("compute", 0.0),
-            "write_seconds": report.seconds - phases.get("read", 0.0)
-            - phases.get("compute", 0.0)}
+    figures = {f"{phase}_seconds": phases.get(phase, 0.0)
+               for phase in ("read", "compute", "audit", "analyses")}
+    return {"seconds": report.seconds, "rows": report.rows, **figures,
+            "write_seconds": report.seconds - sum(figures.values())}
 
 
 def step_plain(url: str, config: ChangeModelConfig, _args: argparse.Namespace,
@@ -90,54 +98,38 @@ def step_check(url: str, _config: ChangeModelConfig, _args: argparse.Namespace
     return {"identical": same}
 
 
-def _page_paths(config: ChangeModelConfig) -> list[tuple[str, str]]:
-    programme = config.programmes[0]
-    return [("oversigt", "Forandringsmodellen"),
-            *[(f"lag-{layer.id}", layer.title) for layer in programme.layers],
-            ("dagtilbud", "Dagtilbud"), ("moede", "Styregruppemøde"),
-            ("indlaes", "Indlæs data"), ("log", "Revisionslog"), ("brugere", "Brugere")]
-
-
 def step_pages(url: str, config: ChangeModelConfig, args: argparse.Namespace) -> dict[str, Any]:
-    """Every page as ``admin`` (the widest scope) through AppTest: the whole server side of a
-    rerun (app.py, login check, filters, the page's loaders and figures). A session is seeded as
-    logged in (a real session row, as tests/app/conftest.py does; typing into the form did not
-    log in here, and every page then timed the login page). Cold: the data cache cleared before
-    the run; warm: the median of the next reruns of the same page."""
+    """Every page as ``args.user`` (``admin``: the widest scope) through AppTest, cold and warm,
+    each checked to show its own headings (bench/pages.py)."""
     import os
-    from pathlib import Path
 
-    import streamlit as st
+    import polars as pl
     from streamlit.testing.v1 import AppTest
-    from streamlit.util import calc_hash
+
+    from bench.pages import APP, page_plans, script_clock, time_page
+    from data_access.db import get_engine
+    from data_access.raw import load_org_unit_frame
+    from data_access.sessions import start_session
 
     os.environ["DATABASE_URL"] = url
     os.environ["DEMO_MODE"] = "1"
-    app = str(Path(__file__).resolve().parent.parent / "app.py")
-    from data_access.db import get_engine
-    from data_access.sessions import start_session
+    os.environ["CONFIG_PATH"] = str(args.config)
+    engine = get_engine(url)
+    with engine.connect() as conn:
+        units = load_org_unit_frame(conn)
+    daycare = units.filter(pl.col("level") == "institution").sort("id").row(0, named=True)
 
-    at = AppTest.from_file(app, default_timeout=600)
-    # A session started as the login form does after a right password (tests/app/conftest.py).
-    session_id, _grant = start_session(get_engine(url), username=args.user, client="bench")
-    at.session_state["session_id"] = session_id
-    at.run()
-    assert at.session_state["viewer"].username == args.user, "not logged in"
+    def open_session() -> AppTest:
+        # A session started as the login form does after a right password
+        session_id, _grant = start_session(engine, username=args.user, client="bench")
+        at = AppTest.from_file(APP, default_timeout=600)
+        at.session_state["session_id"] = session_id
+        return at
+
     pages: dict[str, dict[str, Any]] = {}
-    for path, _title in _page_paths(config):
-        at._page_hash = calc_hash(path)  # noqa: SLF001 (AppTest has no public way)
-        st.cache_data.clear()
-        started = time.perf_counter()
-        at.run()
-        cold = (time.perf_counter() - started) * 1000
-        warm = []
-        for _ in range(args.repeat):
-            started = time.perf_counter()
-            at.run()
-            warm.append((time.perf_counter() - started) * 1000)
-        errors = [e.value for e in at.exception] + [e.value for e in at.error]
-        pages[path] = {"cold_ms": cold, "warm_ms": statistics.median(warm),
-                       "errors": len(errors), "error_texts": errors[:2]}
+    with script_clock() as spans:
+        for plan in page_plans(config, institution=(daycare["code"], daycare["name"])):
+            pages[plan.label] = time_page(plan, open_session, spans, args.repeat)
     return {"user": args.user, "pages": pages}
 
 
@@ -172,15 +164,30 @@ def step_incremental(url: str, config: ChangeModelConfig, _args: argparse.Namesp
         day = first + dt.timedelta(days=rng.randint(0, (last - first).days))
         lines.append(f"{code},{institution.code},{day.isoformat()},"
                      f"{rng.choice(['grøn', 'grøn', 'gul', 'rød'])}")
-    path = Path(tempfile.mkdtemp(prefix="bench-import-")) / "vurderinger.csv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    started = time.perf_counter()
-    result = import_file(engine, config, "assessments", path, username="bench")
-    seconds = time.perf_counter() - started
+    with tempfile.TemporaryDirectory(prefix="bench-import-") as folder:
+        path = Path(folder) / "vurderinger.csv"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        started = time.perf_counter()
+        result = import_file(engine, config, "assessments", path, username="bench")
+        seconds = time.perf_counter() - started
     assert result.ok, result.errors
     peak = peak_mb()
     return {"rows": result.rows, "seconds": seconds, "incremental_peak_mb": peak,
             "period": period_of(span[1])}
+
+
+def step_sessions(url: str, config: ChangeModelConfig, args: argparse.Namespace
+                  ) -> dict[str, Any]:
+    """Memory per open session on the real server (bench/sessions.py); ``skipped`` says why
+    not when Chromium or Playwright is missing or ``--sessions 0``."""
+    from bench.sessions import measure, unavailable
+
+    reason = "slået fra (--sessions 0)" if args.sessions <= 0 else unavailable()
+    if reason:
+        return {"skipped": reason}
+    env = {"DATABASE_URL": url, "DEMO_MODE": "1", "CONFIG_PATH": str(args.config)}
+    return measure(env, sessions=args.sessions, username=args.user,
+                   layer_title=config.programmes[0].layers[0].title)
 
 
 STEPS: dict[str, Callable[..., dict[str, Any]]] = {
@@ -191,6 +198,7 @@ STEPS: dict[str, Callable[..., dict[str, Any]]] = {
     "plain-suppressed": functools.partial(step_plain, suppress=True),
     "check": step_check,
     "pages": step_pages,
+    "sessions": step_sessions,
 }
 
 
@@ -201,15 +209,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--years", type=int, default=3)
     parser.add_argument("--user", default="admin")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5, help="warm reruns of each page")
+    parser.add_argument("--sessions", type=int, default=5, help="sessions opened at once")
+    parser.add_argument("--config", type=Path,
+                        help="the bench's model, every programme everywhere (bench/config.py); "
+                             "default: written from CONFIG_PATH or config.toml")
     args = parser.parse_args(argv)
-    config = load_programmes(CONFIG_PATH, computations=COMPUTATIONS)
-    # The generated country's municipalities (K001, …) are no programme's members: measure
-    # every programme as running everywhere, as before programme membership existed.
-    config = config.model_copy(update={"programmes": [
-        p.model_copy(update={"membership": []}) for p in config.programmes]})
-    started = time.perf_counter()
-    figures = STEPS[args.step](args.url, config, args)
+    with tempfile.TemporaryDirectory(prefix="bench-config-") as folder:
+        if args.config is None:
+            source = Path(os.environ.get("CONFIG_PATH", CONFIG_PATH))
+            args.config, config = write_config(source, Path(folder))
+        else:
+            config = load_programmes(args.config, computations=COMPUTATIONS)
+        started = time.perf_counter()
+        figures = STEPS[args.step](args.url, config, args)
     figures["step_seconds"] = time.perf_counter() - started
     figures["peak_mb"] = peak_mb()
     print(json.dumps(figures))

@@ -267,13 +267,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from bench.national import print_figures, run
+    from bench.national import StepFailed, print_figures, run
 
     settings = load_settings()
-    config = load_programmes(settings.config_path, computations=COMPUTATIONS)
     print(f"Benchmark: skala {args.scale}, {args.years} år …", flush=True)
-    print_figures(run(config, scale=args.scale, years=args.years,
-                      database_url=args.database_url))
+    try:
+        figures = run(settings.config_path, scale=args.scale, years=args.years,
+                      database_url=args.database_url, sessions=args.sessions,
+                      repeat=args.repeat, keep=args.keep)
+    except StepFailed as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print_figures(figures)
     return 0
 
 
@@ -288,6 +293,11 @@ def _register_modules(sub: argparse._SubParsersAction) -> None:
     bench.add_argument("--scale", type=float, default=112.0)
     bench.add_argument("--years", type=int, default=10)
     bench.add_argument("--database-url", help="brug denne (tomme) database i stedet for SQLite")
+    bench.add_argument("--sessions", type=int, default=5,
+                       help="sessioner åbnet på én gang på den rigtige server (0: spring over)")
+    bench.add_argument("--repeat", type=int, default=5, help="varme kørsler af hver side")
+    bench.add_argument("--keep", action="store_true",
+                       help="behold lageret og modellen bagefter (mappen skrives til sidst)")
     bench.set_defaults(func=cmd_bench)
 
 
