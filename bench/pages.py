@@ -177,6 +177,8 @@ def _timed_run(at: AppTest, spans: list[float]) -> tuple[float, float]:
     started = time.perf_counter()
     at.run()
     total = (time.perf_counter() - started) * 1000
+    if not spans:  # Streamlit no longer runs scripts through ScriptRunner._run_script
+        raise RuntimeError("the script clock saw no script run: update bench/pages.py")
     return sum(spans) * 1000, total
 
 
@@ -201,8 +203,10 @@ def time_page(plan: PagePlan, open_session: Callable[[], AppTest], spans: list[f
     st.cache_data.clear()
     cold, cold_total = _timed_run(at, spans)
     _check(plan, at, "cold run")
-    warm = [_timed_run(at, spans) for _ in range(repeat)]
-    _check(plan, at, "warm runs")
+    warm = []
+    for k in range(repeat):
+        warm.append(_timed_run(at, spans))
+        _check(plan, at, f"warm run {k + 1}")
     return {"query": plan.query, "first_ms": first, "cold_ms": cold,
             "warm_ms": statistics.median(w[0] for w in warm),
             "cold_apptest_ms": cold_total,
