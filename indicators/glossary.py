@@ -16,6 +16,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from collections.abc import Callable
@@ -129,8 +130,10 @@ AGGREGATION_LABELS = {
 }
 
 
-def computation_sources(func: Callable[..., object]) -> list[str]:
-    """The source frames a computation reads (``src.<name>``), its module helpers included."""
+@functools.cache
+def computation_sources(func: Callable[..., object]) -> tuple[str, ...]:
+    """The source frames a computation reads (``src.<name>``), its module helpers included
+    (read from the source code once per process)."""
     module = inspect.getmodule(func)
     seen: set[str] = set()
     found: list[str] = []
@@ -152,7 +155,7 @@ def computation_sources(func: Callable[..., object]) -> list[str]:
                 visit(target)
 
     visit(func)
-    return found
+    return tuple(found)
 
 
 def completeness_applies(computation: Computation) -> bool:

@@ -15,6 +15,7 @@ from ui import cache
 from ui.analyses import funnel_section, with_completeness
 from ui.context import app_settings, current_filters, current_viewer, indicator_metas
 from ui.export import export_buttons
+from ui.figures import shared_figure
 from ui.views import benchmark_units, data_version, institutions_below, view_values
 
 # 1. Selection
@@ -61,7 +62,8 @@ else:
                     if series.filter(pl.col("unit_id") == filters.unit_id).is_empty():
                         st.info(f"**{box.id} · {spec.name}**: Ingen data for perioden.")
                         continue
-                    st.plotly_chart(trend_chart(
+                    st.plotly_chart(shared_figure(
+                        trend_chart,
                         series, unit=spec.unit, target=spec.target,
                         title=f"{box.id} · {spec.name}", periods=periods,
                         withheld_text=withheld),

@@ -28,6 +28,7 @@ from ui.analyses import (
 from ui.context import app_settings, current_filters
 from ui.drill import box_anchor, drill_chart, drill_panel, units_behind
 from ui.export import export_buttons
+from ui.figures import shared_figure
 from ui.interpretations import interpretation_panel, notes_for_view
 from ui.views import areas_below, benchmark_units, view_values
 
@@ -64,7 +65,7 @@ def layer_page(layer: LayerSpec) -> None:
                 continue
             chart_col, facts_col = st.columns([3, 1])
             with chart_col:
-                drill_chart(trend_chart(series, unit=spec.unit, target=spec.target,
+                drill_chart(shared_figure(trend_chart, series, unit=spec.unit, target=spec.target,
                                         title=spec.name, periods=periods,
                                         withheld_text=withheld),
                             spec=spec, periods=periods, enabled=drillable,
@@ -92,7 +93,8 @@ def layer_page(layer: LayerSpec) -> None:
                 indicator_help(spec)
             drill_panel(filters, layer, box, spec)
             if len(area_names) > 1 and spec is box.headline:
-                st.plotly_chart(small_multiples_chart(
+                st.plotly_chart(shared_figure(
+                    small_multiples_chart,
                     trend_series(values, indicator_id=spec.id, unit_names=area_names),
                     unit=spec.unit, target=spec.target, title=f"{spec.name} · områderne",
                     periods=periods, withheld_text=withheld),

@@ -16,6 +16,7 @@ from indicators.benchmarking import compared_table, reference_value, units_compa
 from indicators.periods import period_label
 from indicators.status import status_legend
 from ui.context import app_settings, current_filters, indicator_metas
+from ui.figures import shared_figure
 from ui.views import compared_municipalities, view_values
 
 TABLE_COLUMNS = {"Kommune": st.column_config.TextColumn(width="medium"),
@@ -55,7 +56,7 @@ for layer in programme.layers:
                                         period=filters.period_to)
             chart_col, table_col = st.columns([1, 1])
             chart_col.plotly_chart(
-                municipalities_chart(compared, unit=spec.unit, target=spec.target,
+                shared_figure(municipalities_chart, compared, unit=spec.unit, target=spec.target,
                                      title=spec.name, reference=reference,
                                      reference_name=reference_name,
                                      withheld_text=settings.withheld_text),

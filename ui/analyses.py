@@ -25,6 +25,7 @@ from indicators.summary import pick_subgroup, with_status
 from indicators.unit_analyses import flag_uncertain
 from ui import cache, session
 from ui.context import app_settings, current_viewer, indicator_metas
+from ui.figures import shared_figure
 from ui.filters import Filters
 
 
@@ -88,15 +89,16 @@ def flow_section(filters: Filters, spec: IndicatorSpec) -> None:
     flows = cache.position_flows(_url(), viewer.scope, filters.unit_id, from_round, version)
     curve = cache.yellow_survival(_url(), viewer.scope, filters.unit_id, from_round, version)
     summary = cache.yellow_summary(_url(), viewer.scope, filters.unit_id, from_round, version)
-    st.plotly_chart(flow_sankey_chart(flows, from_round=from_round, withheld_text=withheld,
-                                      title="Hvor var børnene et halvår senere?"),
+    st.plotly_chart(shared_figure(flow_sankey_chart, flows, from_round=from_round,
+                                  withheld_text=withheld,
+                                  title="Hvor var børnene et halvår senere?"),
                     config=PLOTLY_CONFIG, key=f"sankey_{spec.id}")
     left, right = st.columns([2, 1], vertical_alignment="center")
     if curve.is_empty():
         left.info("Tid i gul: ingen børn kom i gul position i halvåret.")
     else:
-        left.plotly_chart(yellow_survival_chart(
-            curve, withheld_text=withheld,
+        left.plotly_chart(shared_figure(
+            yellow_survival_chart, curve, withheld_text=withheld,
             title=f"Tid i gul for børn, der kom i gul i {period_label(from_round)}"),
             config=PLOTLY_CONFIG, key=f"survival_{spec.id}")
     if not summary.is_empty():
@@ -128,7 +130,8 @@ def equity_section(filters: Filters, spec: IndicatorSpec, values: pl.DataFrame) 
                          & (pl.col("unit_id") == filters.unit_id))
     if mine.is_empty():
         return False
-    st.plotly_chart(equity_chart(
+    st.plotly_chart(shared_figure(
+        equity_chart,
         equity_from_values(mine), target=spec.target, withheld_text=app_settings().withheld_text,
         periods=periods_between(filters.period_from, filters.period_to),
         title=f"{spec.name} · begge grupper"), config=PLOTLY_CONFIG, key=f"equity_{spec.id}")
@@ -177,7 +180,8 @@ def funnel_section(filters: Filters, spec: IndicatorSpec, institutions: pl.DataF
         st.info("Ingen dagtilbud med data i perioden.")
         return
     n_max = int(points.select(pl.col("n").max()).item() * 1.15) + 1
-    st.plotly_chart(funnel_chart(
+    st.plotly_chart(shared_figure(
+        funnel_chart,
         points, funnel_limits(p0, n_max=n_max), target=p0, unit=spec.unit,
         reference_label=reference["name"],
         higher_is_better=spec.direction == "higher",
