@@ -193,6 +193,8 @@ def time_page(plan: PagePlan, open_session: Callable[[], AppTest], spans: list[f
     """
     import streamlit as st
 
+    from ui.figures import clear_shared_figures
+
     at = open_session()
     for key, value in plan.query.items():
         at.query_params[key] = value
@@ -201,6 +203,7 @@ def time_page(plan: PagePlan, open_session: Callable[[], AppTest], spans: list[f
     for key, value in plan.widgets.items():
         set_widget(at, key, value)
     st.cache_data.clear()
+    clear_shared_figures()  # cold: no data and no figure built before
     cold, cold_total = _timed_run(at, spans)
     _check(plan, at, "cold run")
     warm = []

@@ -70,3 +70,9 @@ def shared_figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) 
         while len(_FIGURES) > MAX_FIGURES:
             _FIGURES.popitem(last=False)
     return fig
+
+
+def clear_shared_figures() -> None:
+    """Forget every shared figure (the benchmark's cold runs)."""
+    with _FIGURES_LOCK:
+        _FIGURES.clear()

@@ -22,10 +22,10 @@ def _bars(frame: pl.DataFrame, *, title: str) -> go.Figure:
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    figures._FIGURES.clear()
+    figures.clear_shared_figures()
     calls.clear()
     yield
-    figures._FIGURES.clear()
+    figures.clear_shared_figures()
 
 
 def test_same_inputs_build_once_and_share_the_figure():
