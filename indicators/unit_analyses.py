@@ -32,10 +32,9 @@ from indicators.flows import (
     SUMMARY_SCHEMA,
     SURVIVAL_SCHEMA,
     TOTAL,
-    flow_frame,
     next_round,
     position_rounds,
-    suppress_flow_table,
+    suppress_flow_tables,
     yellow_episodes,
     yellow_summary,
     yellow_survival,
@@ -100,48 +99,107 @@ def flow_tables(assessments: pl.DataFrame, org_units: pl.DataFrame, *, rounds: S
                 min_n: int = 5) -> pl.DataFrame:
     """Published flow tables for every unit and from-round in ``rounds`` (to the next round).
 
+    All tables are suppressed at once (:func:`indicators.flows.suppress_flow_tables`); after
+    every pass of the tree rule, only the tables it withheld more cells of are suppressed again.
+    The tree rule works on each cell position (``key``) on its own, so a pass gives it only the
+    keys with a cell newly withheld since the last pass: the other keys would give the cells
+    they gave before, all withheld already (in the first pass, a key with nothing withheld
+    gives nothing).
+
     Returns
     -------
     pl.DataFrame
         :data:`UNIT_FLOW_SCHEMA`: 16 rows per unit and from-round with at least one child
-        assessed in both rounds.
+        assessed in both rounds, sorted by unit, from-round and cell (row-major).
     """
     counts = flow_count_frame(assessments, org_units, rounds=rounds)
-    tables: dict[tuple[int, str], np.ndarray] = {}
-    for (unit_id, from_round), part in counts.group_by("unit_id", "from_round"):
-        table = np.zeros((3, 3), dtype=np.int64)
-        for source, target, count in part.select(
-                "from_position", "to_position", "count").iter_rows():
-            table[POSITIONS.index(source), POSITIONS.index(target)] = count
-        tables[int(unit_id), str(from_round)] = table
-    published = {key: suppress_flow_table(t, min_n=min_n) for key, t in tables.items()}
-    for _ in range(MAX_PASSES):
-        cells = pl.DataFrame(
-            [{"unit_id": u, "key": f"{r}|{i}{j}", "n": int(m.data[i, j]),
-              "withheld": bool(np.ma.getmaskarray(m)[i, j])}
-             for (u, r), m in published.items() for i in range(4) for j in range(4)],
-            schema={"unit_id": pl.Int64, "key": pl.Utf8, "n": pl.Int64, "withheld": pl.Boolean})
-        hidden = _tree_withheld(cells, org_units, min_n)
-        wanted: dict[tuple[int, str], np.ndarray] = {}
-        for unit_id, key in hidden.iter_rows():
-            from_round, cell = key.split("|")
-            mask = wanted.setdefault((unit_id, from_round), np.zeros((4, 4), dtype=bool))
-            mask[int(cell[0]), int(cell[1])] = True
-        changed = False
-        for key, mask in wanted.items():
-            current = np.ma.getmaskarray(published[key])
-            if (mask & ~current).any():
-                published[key] = suppress_flow_table(tables[key], min_n=min_n,
-                                                     withheld=mask | current)
-                changed = True
-        if not changed:
-            break
-    parts = [flow_frame(m).select(pl.lit(u).alias("unit_id"), pl.lit(r).alias("from_round"),
-                                  pl.all())
-             for (u, r), m in sorted(published.items())]
-    if not parts:
+    if counts.is_empty():
         return pl.DataFrame(schema=UNIT_FLOW_SCHEMA)
-    return pl.concat(parts).cast(UNIT_FLOW_SCHEMA)  # type: ignore[arg-type]
+    keys, tables = _count_tables(counts)
+    values, mask = suppress_flow_tables(tables, min_n=min_n)
+    values, mask = values.reshape(-1, 16), mask.reshape(-1, 16)
+    new = mask.copy()  # cells withheld since the tree rule last saw their key
+    for _ in range(MAX_PASSES):
+        cells = _flow_cells(keys, values, mask, new)
+        wanted = _cell_mask(_tree_withheld(cells, org_units, min_n), keys)
+        changed = np.flatnonzero((wanted & ~mask).any(axis=1))
+        if not changed.size:
+            break
+        _, again = suppress_flow_tables(tables[changed], min_n=min_n,
+                                        withheld=(wanted | mask)[changed].reshape(-1, 4, 4))
+        new[:] = False
+        new[changed] = again.reshape(-1, 16) & ~mask[changed]
+        mask[changed] = again.reshape(-1, 16)
+    return _flow_output(keys, values, mask)
+
+
+_POSITION_INDEX = {p: k for k, p in enumerate(POSITIONS)}
+_CELL_CODES = pl.Series([f"{i}{j}" for i in range(4) for j in range(4)])
+
+
+def _count_tables(counts: pl.DataFrame) -> tuple[pl.DataFrame, np.ndarray]:
+    """The raw 3×3 tables of :func:`flow_count_frame`: the keys (``unit_id``, ``from_round``,
+    sorted; row k is table k) and the tables ``(T, 3, 3)``."""
+    keys = counts.select("unit_id", "from_round").unique().sort("unit_id", "from_round")
+    indexed = counts.join(keys.with_row_index("table"), on=["unit_id", "from_round"]).select(
+        pl.col("table").cast(pl.Int64),
+        (pl.col("from_position").replace_strict(_POSITION_INDEX, return_dtype=pl.Int64) * 3
+         + pl.col("to_position").replace_strict(_POSITION_INDEX, return_dtype=pl.Int64))
+        .alias("cell"),
+        "count")
+    tables = np.zeros((keys.height, 9), dtype=np.int64)
+    tables[indexed["table"].to_numpy(), indexed["cell"].to_numpy()] = (
+        indexed["count"].to_numpy())
+    return keys, tables.reshape(-1, 3, 3)
+
+
+def _flow_cells(keys: pl.DataFrame, values: np.ndarray, mask: np.ndarray,
+                new: np.ndarray) -> pl.DataFrame:
+    """The tables' cells as tree-rule cells (``key`` is ``from_round|ij``), for the keys with a
+    ``new`` cell in some table: all their units' cells."""
+    table = np.repeat(np.arange(keys.height), 16)
+    return pl.DataFrame({
+        "unit_id": keys["unit_id"].gather(table),
+        "key": keys["from_round"].gather(table) + "|" + _CELL_CODES.gather(
+            np.tile(np.arange(16), keys.height)),
+        "n": values.reshape(-1),
+        "withheld": mask.reshape(-1),
+        "new": new.reshape(-1),
+    }, schema={"unit_id": pl.Int64, "key": pl.Utf8, "n": pl.Int64, "withheld": pl.Boolean,
+               "new": pl.Boolean}).filter(pl.col("new").any().over("key")).drop("new")
+
+
+def _cell_mask(hidden: pl.DataFrame, keys: pl.DataFrame) -> np.ndarray:
+    """The cells of ``hidden`` (``unit_id``, ``key`` = ``from_round|ij``) as a ``(T, 16)`` mask
+    over the tables of ``keys``."""
+    mask = np.zeros((keys.height, 16), dtype=bool)
+    if hidden.is_empty():
+        return mask
+    parts = hidden.select(
+        "unit_id",
+        pl.col("key").str.split_exact("|", 1).struct.rename_fields(["from_round", "cell"]),
+    ).unnest("key").join(keys.with_row_index("table"), on=["unit_id", "from_round"])
+    cell = parts["cell"].str.slice(0, 1).cast(pl.Int64) * 4 + parts["cell"].str.slice(
+        1, 1).cast(pl.Int64)
+    mask[parts["table"].to_numpy(), cell.to_numpy()] = True
+    return mask
+
+
+def _flow_output(keys: pl.DataFrame, values: np.ndarray, mask: np.ndarray) -> pl.DataFrame:
+    """The published tables as :data:`UNIT_FLOW_SCHEMA` rows, 16 per table in cell order."""
+    table = np.repeat(np.arange(keys.height), 16)
+    cell = np.tile(np.arange(16), keys.height)
+    names = pl.Series(NAMES)
+    return pl.DataFrame({
+        "unit_id": keys["unit_id"].gather(table),
+        "from_round": keys["from_round"].gather(table),
+        "from_position": names.gather(cell // 4),
+        "to_position": names.gather(cell % 4),
+        "count": values.reshape(-1),
+        "withheld": mask.reshape(-1),
+    }).with_columns(
+        pl.when(pl.col("withheld")).then(None).otherwise(pl.col("count")).alias("count"),
+    ).cast(UNIT_FLOW_SCHEMA)  # type: ignore[arg-type]
 
 
 # --- Time in yellow ---------------------------------------------------------------------------
