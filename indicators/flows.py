@@ -18,16 +18,24 @@ Two analyses:
 
 Examples
 --------
->>> flows = position_flows(assessments, from_round="2025H1",
-...                        institution_ids=[3, 4])  # doctest: +SKIP
+Children in daycare 3 by position in spring and autumn 2025 (rows: spring; columns: autumn):
+
+>>> import datetime as dt
+>>> from indicators.sources import frame
+>>> table = {("green", "green"): 20, ("green", "yellow"): 6, ("yellow", "green"): 12,
+...          ("yellow", "yellow"): 5, ("yellow", "red"): 2, ("red", "yellow"): 3,
+...          ("red", "red"): 6}
+>>> pairs = [pair for pair, n in table.items() for _ in range(n)]
+>>> assessments = frame("assessments", [
+...     dict(child_id=child, institution_id=3, assessed_on=day, position=position)
+...     for child, pair in enumerate(pairs)
+...     for day, position in zip((dt.date(2025, 3, 1), dt.date(2025, 10, 1)), pair)])
+>>> flows = position_flows(assessments, from_round="2025H1", institution_ids=[3])
+>>> flows.filter(pl.col("withheld")).height  # the 2 and the 3, and a partner of each
+4
 >>> flows.filter(pl.col("from_position") == "yellow",
-...              pl.col("to_position") == "green")  # doctest: +SKIP
-shape: (1, 4)
-┌───────────────┬─────────────┬───────┬──────────┐
-│ from_position ┆ to_position ┆ count ┆ withheld │
-╞═══════════════╪═════════════╪═══════╪══════════╡
-│ yellow        ┆ green       ┆ 12    ┆ false    │
-└───────────────┴─────────────┴───────┴──────────┘
+...              pl.col("to_position") == "green").row(0, named=True)
+{'from_position': 'yellow', 'to_position': 'green', 'count': 12, 'withheld': False}
 """
 
 from __future__ import annotations
