@@ -18,22 +18,30 @@ Two analyses:
 
 Examples
 --------
->>> flows = position_flows(assessments, from_round="2025H1",
-...                        institution_ids=[3, 4])  # doctest: +SKIP
+Children in daycare 3 by position in spring and autumn 2025 (rows: spring; columns: autumn):
+
+>>> import datetime as dt
+>>> from indicators.sources import frame
+>>> table = {("green", "green"): 20, ("green", "yellow"): 6, ("yellow", "green"): 12,
+...          ("yellow", "yellow"): 5, ("yellow", "red"): 2, ("red", "yellow"): 3,
+...          ("red", "red"): 6}
+>>> pairs = [pair for pair, n in table.items() for _ in range(n)]
+>>> assessments = frame("assessments", [
+...     dict(child_id=child, institution_id=3, assessed_on=day, position=position)
+...     for child, pair in enumerate(pairs)
+...     for day, position in zip((dt.date(2025, 3, 1), dt.date(2025, 10, 1)), pair)])
+>>> flows = position_flows(assessments, from_round="2025H1", institution_ids=[3])
+>>> flows.filter(pl.col("withheld")).height  # the 2 and the 3, and a partner of each
+4
 >>> flows.filter(pl.col("from_position") == "yellow",
-...              pl.col("to_position") == "green")  # doctest: +SKIP
-shape: (1, 4)
-┌───────────────┬─────────────┬───────┬──────────┐
-│ from_position ┆ to_position ┆ count ┆ withheld │
-╞═══════════════╪═════════════╪═══════╪══════════╡
-│ yellow        ┆ green       ┆ 12    ┆ false    │
-└───────────────┴─────────────┴───────┴──────────┘
+...              pl.col("to_position") == "green").row(0, named=True)
+{'from_position': 'yellow', 'to_position': 'green', 'count': 12, 'withheld': False}
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import product
+from itertools import permutations, product
 
 import numpy as np
 import polars as pl
@@ -173,16 +181,6 @@ def position_flows(assessments: pl.DataFrame, *, from_round: str,
         min_n=min_n))
 
 
-def _with_margins(table: np.ndarray) -> np.ndarray:
-    """A 3×3 table bordered by its row totals (last column) and column totals (last row)."""
-    full = np.zeros((4, 4), dtype=np.int64)
-    full[:3, :3] = table
-    full[:3, 3] = table.sum(axis=1)
-    full[3, :3] = table.sum(axis=0)
-    full[3, 3] = table.sum()
-    return full
-
-
 def _lines() -> list[list[tuple[int, int]]]:
     """The additive relations of a bordered 3×3 table: every row and column of the 4×4 grid is
     three parts and their total (the last cell)."""
@@ -205,10 +203,11 @@ def suppress_flow_table(table: np.ndarray, *, min_n: int = 5,
        together, so the total minus the visible parts is not a small sum. Missing ones are made
        up from the smallest visible non-zero parts (ties: the first in green/yellow/red order,
        so the same table always gives the same cells).
-    3. **Audit**: :func:`flow_intervals` solves for the range every withheld cell could take given
-       all visible numbers; a cell pinned to a single value makes its smallest visible non-zero
-       neighbour withheld too, a total included. Rules 1-2 leave such cases, e.g. a row whose
-       only non-zero cell is withheld: its zeros cannot cover it, and the row total gives it back.
+    3. **Audit**: every withheld cell pinned to a single value by the visible numbers
+       (:func:`pinned_cells`; :func:`flow_intervals` is the linear-programming reference) makes
+       its smallest visible non-zero neighbour withheld too, a total included. Rules 1-2 leave
+       such cases, e.g. a row whose only non-zero cell is withheld: its zeros cannot cover it,
+       and the row total gives it back.
 
     Zero cells are never withheld as secondary cells: a withheld zero protects nothing, since a
     withheld count could not be lowered below it.
@@ -227,55 +226,127 @@ def suppress_flow_table(table: np.ndarray, *, min_n: int = 5,
     numpy.ma.MaskedArray
         The 4×4 bordered table (last column: row totals, last row: column totals), with withheld
         counts masked.
+
+    Examples
+    --------
+    >>> published = suppress_flow_table(np.array([[20, 6, 0], [7, 5, 2], [0, 3, 6]]))
+    >>> np.ma.getmaskarray(published).astype(int)
+    array([[0, 0, 0, 0],
+           [0, 1, 1, 0],
+           [0, 1, 1, 0],
+           [0, 0, 0, 0]])
     """
-    full = _with_margins(np.asarray(table, dtype=np.int64))
+    values, mask = suppress_flow_tables(
+        np.asarray(table, dtype=np.int64)[None], min_n=min_n,
+        withheld=None if withheld is None else np.asarray(withheld, dtype=bool)[None])
+    return np.ma.MaskedArray(values[0], mask=mask[0])
+
+
+def with_margins(tables: np.ndarray) -> np.ndarray:
+    """Tables ``(T, 3, 3)`` bordered by their row totals (last column) and column totals (last
+    row), as ``(T, 4, 4)``."""
+    tables = np.asarray(tables, dtype=np.int64)
+    full = np.zeros((tables.shape[0], 4, 4), dtype=np.int64)
+    full[:, :3, :3] = tables
+    full[:, :3, 3] = tables.sum(axis=2)
+    full[:, 3, :3] = tables.sum(axis=1)
+    full[:, 3, 3] = tables.sum(axis=(1, 2))
+    return full
+
+
+def suppress_flow_tables(tables: np.ndarray, *, min_n: int = 5,
+                         withheld: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`suppress_flow_table` for many tables at once, with the same result for each.
+
+    The rules run in the same order as for one table (lines in :func:`_lines` order, then the
+    pinned cells in cell order, at most 32 passes), vectorised over the tables: the Python
+    loops are over the 8 lines and 16 cells, never over tables.
+
+    Parameters
+    ----------
+    tables
+        Raw counts, ``(T, 3, 3)``.
+    withheld
+        ``(T, 4, 4)`` cells already withheld for another reason, or None.
+
+    Returns
+    -------
+    (values, mask)
+        The bordered tables ``(T, 4, 4)`` (int64) and their withheld cells ``(T, 4, 4)``.
+    """
+    full = with_margins(tables).reshape(-1, 16)
     hidden = (full >= 1) & (full < min_n)
     if withheld is not None:
-        hidden |= np.asarray(withheld, dtype=bool) & (full > 0)
-    if 0 < full[3, 3] < min_n:  # an empty table (no children) is shown as zeros
-        hidden[:, :] = True
+        hidden |= np.asarray(withheld, dtype=bool).reshape(-1, 16) & (full > 0)
+    hidden[(full[:, 15] > 0) & (full[:, 15] < min_n)] = True  # an empty table is shown as zeros
+    active = np.flatnonzero(hidden.any(axis=1))  # a table with nothing withheld stays so
     for _ in range(32):  # each pass withholds at least one more cell of 16, or stops
-        before = hidden.sum()
-        for line in _lines():
-            _close_line(full, hidden, line, min_n)
-        if hidden.sum() == before:
-            for cell in _pinned_cells(full, hidden):
-                _widen(full, hidden, cell)
-        if hidden.sum() == before:
+        if not active.size:
             break
-    return np.ma.MaskedArray(full, mask=hidden)
+        values, state = full[active], hidden[active]
+        before = state.sum(axis=1)
+        for line in _LINE_INDEX:
+            _close_lines(values, state, line, min_n)
+        still = state.sum(axis=1) == before
+        if still.any():
+            _widen_pinned(values, state, still)
+        hidden[active] = state
+        active = active[state.sum(axis=1) != before]
+    return full.reshape(-1, 4, 4), hidden.reshape(-1, 4, 4)
 
 
-def _close_line(full: np.ndarray, hidden: np.ndarray, line: list[tuple[int, int]],
-                min_n: int) -> None:
-    """Rule 2 for one line: three parts and their total (the last member)."""
-    *parts, total = line
-    if not any(hidden[p] for p in line):
+# The 8 lines as flat indices into the bordered table (row-major, 16 cells): parts, then total.
+_LINE_INDEX = [np.array([4 * i + j for i, j in line]) for line in _lines()]
+
+
+def _close_lines(values: np.ndarray, hidden: np.ndarray, line: np.ndarray, min_n: int) -> None:
+    """Rule 2 for one line in every table (``values``/``hidden`` are ``(N, 16)``; updated in
+    place): while the line is exposed, withhold its smallest visible non-zero part."""
+    part_values, state = values[:, line], hidden[:, line]
+    live = state.any(axis=1)
+    candidate = ~state[:, :3] & (part_values[:, :3] > 0)
+    # Parts by (value, position), candidates first: the order in which one table takes them.
+    order = np.argsort(np.where(candidate, part_values[:, :3] * 3 + np.arange(3), np.iinfo(
+        np.int64).max), axis=1, kind="stable")
+    rows = np.arange(len(values))
+    for rank in range(3):
+        part = order[:, rank]
+        count = state.sum(axis=1)
+        withheld_sum = (part_values * state).sum(axis=1)
+        exposed = (count < 2) | (~state[:, 3] & (withheld_sum < min_n))
+        take = live & candidate[rows, part] & exposed
+        state[rows[take], part[take]] = True
+    hidden[:, line] = state
+
+
+# Each cell's lines: its row then its column (the cell itself is withheld, so it never counts).
+_NEIGHBOURS = np.array([sorted({4 * i + k for k in range(4)} | {4 * k + j for k in range(4)})
+                        for i in range(4) for j in range(4)])
+
+
+def _widen_pinned(values: np.ndarray, hidden: np.ndarray, rows: np.ndarray) -> None:
+    """Rule 3 in the tables ``rows`` (a boolean mask): for every pinned withheld cell, in cell
+    order, withhold the smallest visible non-zero cell sharing a line with it (ties: the first
+    in row-major order), or the whole table when there is none."""
+    index = np.flatnonzero(rows)
+    pinned = pinned_cells(values[index], hidden[index])
+    index, pinned = index[pinned.any(axis=1)], pinned[pinned.any(axis=1)]
+    if not index.size:
         return
-    candidates = sorted((int(full[p]), k) for k, p in enumerate(parts)
-                        if not hidden[p] and full[p] > 0)
-
-    def exposed() -> bool:
-        withheld = [p for p in line if hidden[p]]
-        if len(withheld) < 2:  # one withheld member = the others' sum or difference
-            return True
-        # With the total visible, the withheld parts' sum is known: it must not be small.
-        return not hidden[total] and sum(int(full[p]) for p in withheld) < min_n
-
-    while candidates and exposed():
-        _, k = candidates.pop(0)
-        hidden[parts[k]] = True
-
-
-def _widen(full: np.ndarray, hidden: np.ndarray, cell: tuple[int, int]) -> None:
-    """Withhold the smallest visible non-zero cell sharing a line with ``cell``."""
-    i, j = cell
-    neighbours = [(i, k) for k in range(4)] + [(k, j) for k in range(4)]
-    visible = sorted((int(full[p]), p) for p in neighbours if not hidden[p] and full[p] > 0)
-    if visible:
-        hidden[visible[0][1]] = True
-    else:  # nothing left to hide behind: withhold the whole table
-        hidden[:, :] = True
+    table_values, state = values[index], hidden[index]
+    big = np.iinfo(np.int64).max
+    for cell in range(16):
+        hit = np.flatnonzero(pinned[:, cell])
+        if not hit.size:
+            continue
+        near = _NEIGHBOURS[cell]
+        near_values, near_hidden = table_values[hit][:, near], state[hit][:, near]
+        key = np.where(~near_hidden & (near_values > 0), near_values * 16 + near, big)
+        best = key.argmin(axis=1)
+        found = key[np.arange(hit.size), best] != big
+        state[hit[found], near[best[found]]] = True
+        state[hit[~found]] = True  # nothing left to hide behind: withhold the whole table
+    hidden[index] = state
 
 
 def flow_intervals(published: np.ma.MaskedArray) -> dict[tuple[int, int], tuple[float, float]]:
@@ -323,11 +394,84 @@ def flow_intervals(published: np.ma.MaskedArray) -> dict[tuple[int, int], tuple[
     return out
 
 
-def _pinned_cells(full: np.ndarray, hidden: np.ndarray) -> list[tuple[int, int]]:
-    if not hidden.any() or hidden.all():
-        return []
-    intervals = flow_intervals(np.ma.MaskedArray(full, mask=hidden))
-    return [cell for cell, (low, high) in intervals.items() if high - low < 0.5]
+def _alternating_cycles() -> list[dict[int, int]]:
+    """Every simple cycle of the bipartite graph rows {0..3} × columns {0..3} of the bordered
+    table (length 4, 6 or 8), in both orientations: ``{flat cell: ±1}``, signs alternating, so
+    every row and column of the move sums to 0. 204 cycles, 408 signed moves."""
+    moves: set[frozenset[tuple[int, int]]] = set()
+    for k in (2, 3, 4):
+        for rows in permutations(range(4), k):
+            for cols in permutations(range(4), k):
+                # r1 c1 r2 c2 … rk ck r1: +1 on (r_m, c_m), −1 on (r_{m+1}, c_m).
+                move = {(4 * rows[m] + cols[m], 1) for m in range(k)}
+                move |= {(4 * rows[(m + 1) % k] + cols[m], -1) for m in range(k)}
+                moves.add(frozenset(move))
+    return [dict(m) for m in sorted(moves, key=sorted)]
+
+
+_MARGINS = np.array([i == 3 or j == 3 for i in range(4) for j in range(4)]) & (
+    np.arange(16) != 15)
+_CYCLES = _alternating_cycles()
+# Bit c: cell c may move +1 in y; bit 16 + c: it may move −1. A move needs all its bits.
+_CYCLE_NEEDS = np.array([sum(1 << (cell if sign > 0 else 16 + cell)
+                             for cell, sign in move.items()) for move in _CYCLES],
+                        dtype=np.uint32)
+_CYCLE_CELLS = np.array([sum(1 << cell for cell in move) for move in _CYCLES], dtype=np.uint32)
+
+
+def pinned_cells(values: np.ndarray, hidden: np.ndarray, *, chunk: int = 8192) -> np.ndarray:
+    """The withheld cells a reader can work out exactly, in many bordered tables at once.
+
+    Exact, without linear programming (:func:`flow_intervals` is the reference). Write the
+    bordered table as ``y``: the cells and the grand total as they are, the row and column
+    totals negated; then every row and column of ``y`` sums to 0. A reader knows the visible
+    cells and that a withheld cell, total or grand total is a whole number of at least 1 (``y
+    >= 1``; ``y <= -1`` for a margin). The constraint matrix is totally unimodular, so another
+    table the reader cannot rule out differs from the true one by an integer circulation,
+    which splits into alternating ±1 cycles over withheld cells, each of them possible on its
+    own. So a withheld cell is pinned iff no alternating cycle of withheld cells through it can
+    move by one: +1 in ``y`` is always possible for a cell or the grand total, for a margin only
+    when it is at least 2; −1 the other way round.
+
+    Parameters
+    ----------
+    values
+        Bordered tables, ``(N, 16)`` (row-major 4×4).
+    hidden
+        Their withheld cells, ``(N, 16)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N, 16)`` bool: withheld and pinned to its true value. Empty when nothing or
+        everything is withheld (then the zeros are hidden too).
+
+    Examples
+    --------
+    A withheld cell alone in its row is given back by the row total.
+
+    >>> values = with_margins(np.array([[[20, 6, 0], [7, 5, 2], [0, 3, 6]]])).reshape(1, 16)
+    >>> hidden = np.zeros((1, 16), dtype=bool)
+    >>> hidden[0, [6, 9]] = True  # yellow → red (2), red → yellow (3): each alone in its row
+    >>> np.flatnonzero(pinned_cells(values, hidden)[0])
+    array([6, 9])
+    >>> hidden[0, [5, 10]] = True  # and yellow → yellow, red → red: a cycle, nothing pinned
+    >>> np.flatnonzero(pinned_cells(values, hidden)[0])
+    array([], dtype=int64)
+    """
+    out = np.zeros(hidden.shape, dtype=bool)
+    bits = 1 << np.arange(16, dtype=np.uint32)
+    for start in range(0, len(values), chunk):
+        part, state = values[start:start + chunk], hidden[start:start + chunk]
+        up = state & (~_MARGINS | (part >= 2))
+        down = state & (_MARGINS | (part >= 2))
+        flags = (up.astype(np.uint32) @ bits) | ((down.astype(np.uint32) @ bits) << 16)
+        possible = (flags[:, None] & _CYCLE_NEEDS) == _CYCLE_NEEDS
+        moving = np.bitwise_or.reduce(np.where(possible, _CYCLE_CELLS, 0), axis=1)
+        free = (moving[:, None] & bits) != 0
+        some = np.logical_and(state.any(axis=1), ~state.all(axis=1))
+        out[start:start + chunk] = state & ~free & some[:, None]
+    return out
 
 
 def flow_frame(published: np.ma.MaskedArray) -> pl.DataFrame:
