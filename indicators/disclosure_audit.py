@@ -380,6 +380,14 @@ def _peel(lin: _Linear) -> _Peeled:
     return _Peeled(determined, value, left, residual)
 
 
+def _violated(lin: _Linear, peeled: _Peeled) -> np.ndarray:
+    """Relations closed by peeling (no unknown left) that do not hold with the values found:
+    the counts are not additive there (the reference's values are then least squares)."""
+    scale = np.abs(lin.rhs) + abs(lin.matrix) @ np.abs(peeled.value)
+    off = np.abs(peeled.residual) > 1e-9 * np.maximum(scale, 1.0)
+    return np.asarray((peeled.left == 0) & off.any(axis=1))
+
+
 @dataclass
 class _Residual:
     determined: np.ndarray    # unknown → fixed by the rank check of what peeling left
@@ -590,13 +598,8 @@ def _core(t: _Table, lin: _Linear) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     determined[cols] = peeled.determined | residual.determined
     value = np.zeros((size, 3))
     value[cols] = np.where(peeled.determined[:, None], peeled.value, residual.value)
-    # Relations closed by peeling must hold with the values found: else the counts are not
-    # additive here (the reference's values are then least squares).
-    scale = np.abs(core.rhs) + abs(matrix) @ np.abs(peeled.value)
-    off = (peeled.left == 0) & (np.abs(peeled.residual) > 1e-9 * np.maximum(scale, 1.0)).any(
-        axis=1)
     inconsistent = np.zeros(lin.components, dtype=bool)
-    inconsistent[core.rel_label[off]] = True
+    inconsistent[core.rel_label[_violated(core, peeled)]] = True
     inconsistent[core.label[residual.inconsistent]] = True
     return determined, value, inconsistent, complement
 
