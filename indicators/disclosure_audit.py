@@ -33,6 +33,20 @@ unit or subgroup with no row is a known zero. The audit reports:
 Indicators with ``gap`` aggregation are not additive (a difference of two shares) and are not in
 the system; their n is the smaller group and their value is a percentage, never a count.
 This module is pure (polars, numpy, scipy): no store, no streamlit.
+
+How (fast enough for every indicator of the national tree, every time values are computed):
+all periods of an indicator are built at once with array operations. Each complement sits in
+one relation only (its own all = vulnerable + others), which it can always meet, so the
+vulnerable relations never fix a withheld cell: the populations "all" and "vulnerable" are
+separate trees of units linked by tree and age relations. How a unit's cells can move with every
+relation kept is one of five subspaces of the plane alle = 0-2 + 3-5 (none, the line on which
+alle, 0-2 or 3-5 stays, the plane), so one pass up and one down each tree find exactly which
+withheld cells are fixed (the rank check's answer, without one); a complement is fixed when its
+all and vulnerable cells are. A fixed cell's value is its true one wherever its population's
+relations hold with the true values, else the least squares the rank check used. Findings keep
+the order, bounds and ``neighbours`` of the per-component check (tests/support/
+reference_audit.py keeps it as the reference), which still runs for the interval check and for
+an org tree with a cycle.
 """
 
 from __future__ import annotations
@@ -133,21 +147,18 @@ class _Table:
     age: np.ndarray       # index into AGES
     pop: np.ndarray       # index into POPULATIONS
     n: np.ndarray         # true n (a complement: all − vulnerable, at least 0)
-    num: np.ndarray       # numerator, known cells only
-    den: np.ndarray       # denominator, known cells only
+    num: np.ndarray       # numerator (a withheld cell: its true one, NaN if not in the frame)
+    den: np.ndarray       # denominator (likewise)
     known: np.ndarray
     withheld: np.ndarray
+    pair_start: np.ndarray   # (period, unit) pair → its first slot
+    pair_sub: np.ndarray     # pair → its period has subgroups (9 slots, else 1)
+    pair_parent: np.ndarray  # pair → the parent's pair that period, or -1
     rel: np.ndarray       # relation entries: relation, slot, coefficient
     slot: np.ndarray
     coef: np.ndarray
     relations: int
     vulnerable: np.ndarray  # relation → all = vulnerable + others (the rest: tree and age)
-
-
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The indices ``starts[k] … starts[k] + lengths[k] - 1``, concatenated."""
-    offsets = np.cumsum(lengths) - lengths
-    return np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
 
 
 def _lookup(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -206,7 +217,7 @@ def _table(values: pl.DataFrame, org_units: pl.DataFrame) -> _Table | None:
 
     rows = values.filter(pl.Series(take)).select(
         pl.col("age_group").replace_strict(_AGE_CODE, default=-1, return_dtype=pl.Int64),
-        "vulnerable_only", "suppressed", "n", pl.col("numerator", "denominator").fill_null(0.0))
+        "vulnerable_only", "suppressed", "n", pl.col("numerator", "denominator"))
     age_code = rows["age_group"].to_numpy()
     valid = age_code >= 0  # a row of another age group has no slot (as in the reference)
     pair = pair[valid]
@@ -217,8 +228,9 @@ def _table(values: pl.DataFrame, org_units: pl.DataFrame) -> _Table | None:
     n[at] = rows["n"].to_numpy()[valid]
     num = np.zeros(size)
     den = np.zeros(size)
-    num[at[~hidden]] = rows["numerator"].to_numpy()[valid][~hidden]
-    den[at[~hidden]] = rows["denominator"].to_numpy()[valid][~hidden]
+    for x, name in ((num, "numerator"), (den, "denominator")):
+        true = rows[name].cast(pl.Float64).to_numpy()[valid]  # null: NaN
+        x[at] = np.where(hidden, true, np.nan_to_num(true, nan=0.0))
     withheld = np.zeros(size, dtype=bool)
     withheld[at[hidden]] = True
     others = np.flatnonzero(pop == _OTHERS)
@@ -226,32 +238,38 @@ def _table(values: pl.DataFrame, org_units: pl.DataFrame) -> _Table | None:
     known[others] = False
     n[others] = np.maximum(n[others - 2] - n[others - 1], 0.0)
 
-    rel, slot, coef, vulnerable = _relations(pair_p, pair_u, sub, start, org_units)
+    parent_pair = _parent_pairs(pair_p, pair_u, org_units)
+    rel, slot, coef, vulnerable = _relations(pair_p, parent_pair, sub, start)
     unknown_rel = np.zeros(vulnerable.size, dtype=bool)
     unknown_rel[rel[~known[slot]]] = True
     keep = unknown_rel[rel]
     renumber = np.cumsum(unknown_rel) - 1
     return _Table([p for p, a in zip(labels, active, strict=True) if a], pair_p[owner],
-                  pair_u[owner], age, pop, n, num, den, known, withheld, renumber[rel[keep]],
-                  slot[keep], coef[keep], int(unknown_rel.sum()), vulnerable[unknown_rel])
+                  pair_u[owner], age, pop, n, num, den, known, withheld, start, sub[pair_p],
+                  parent_pair, renumber[rel[keep]], slot[keep], coef[keep],
+                  int(unknown_rel.sum()), vulnerable[unknown_rel])
 
 
-def _relations(pair_p: np.ndarray, pair_u: np.ndarray, sub: np.ndarray, start: np.ndarray,
-               org_units: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray,
-                                                  np.ndarray]:
+def _parent_pairs(pair_p: np.ndarray, pair_u: np.ndarray,
+                  org_units: pl.DataFrame) -> np.ndarray:
+    """The parent of each (period, unit) pair, where it is a pair too (present that period);
+    else -1."""
+    parent, has_parent = _parent_units(pair_u, org_units)
+    units = np.unique(pair_u)
+    code = _lookup(units, parent)
+    keys = pair_p * units.size + np.searchsorted(units, pair_u)
+    return np.where(has_parent & (code >= 0),
+                    _lookup(keys, pair_p * units.size + np.maximum(code, 0)), -1)
+
+
+def _relations(pair_p: np.ndarray, parent_pair: np.ndarray, sub: np.ndarray,
+               start: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Entries (relation, slot, coefficient) of every relation, relations numbered in the
     reference order, and which relations are vulnerable ones (all = vulnerable + others).
 
     The reference's order, per period: the tree relations by their parent's first child, age
     and population, then each unit's two age relations and three vulnerable relations.
     """
-    # The parent of each (period, unit) pair, where it is a pair too (present that period).
-    parent, has_parent = _parent_units(pair_u, org_units)
-    units = np.unique(pair_u)
-    code = _lookup(units, parent)
-    keys = pair_p * units.size + np.searchsorted(units, pair_u)
-    parent_pair = np.where(has_parent & (code >= 0),
-                           _lookup(keys, pair_p * units.size + np.maximum(code, 0)), -1)
     child = np.flatnonzero(parent_pair >= 0)
     groups, first, group_of = np.unique(parent_pair[child], return_index=True,
                                         return_inverse=True)
@@ -339,150 +357,153 @@ def _components(matrix: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     return labels[:cols], labels[cols:]
 
 
-@dataclass
-class _Peeled:
-    determined: np.ndarray  # unknown → fixed by a chain of relations with one unknown left
-    value: np.ndarray       # unknown × 3 (n, numerator, denominator), where determined
-    left: np.ndarray        # relation → unknowns still free
-    residual: np.ndarray    # relation × 3: right-hand side with the determined substituted
+# How one unit's cells in one population (all or vulnerable) can move while every relation
+# holds: a subspace of the plane {(alle, 0-2, 3-5): alle = 0-2 + 3-5}. Each visible cell keeps
+# one coordinate, so the subspace is one of: nothing (0), the line where alle stays (1), where
+# 0-2 stays (2), where 3-5 stays (4), or the plane (7); sums and intersections of these stay
+# among them (bitwise and is the intersection, bitwise or then _join the sum). Without
+# subgroups a unit's one cell moves (7) or not (0).
+_PLANE = 7
+_STAYS = np.array([1, 2, 4])  # the line on which AGES[k] stays
+_POPCOUNT = np.array([0, 1, 1, 2, 1, 2, 2, 3])
 
 
-def _peel(lin: _Linear) -> _Peeled:
-    """Repeatedly solve the relations with exactly one undetermined unknown: that unknown
-    follows from the relation; substitute it and go on."""
-    csr = lin.matrix
-    csc = csr.tocsc()
-    csc.sort_indices()
-    left = np.diff(csr.indptr).astype(np.int64)
-    residual = lin.rhs.copy()
-    determined = np.zeros(csr.shape[1], dtype=bool)
-    value = np.zeros((csr.shape[1], 3))
-    frontier = np.flatnonzero(left == 1)
-    while frontier.size:
-        rels = frontier[left[frontier] == 1]
-        if not rels.size:
-            break
-        lengths = csr.indptr[rels + 1] - csr.indptr[rels]
-        entries = _ranges(csr.indptr[rels], lengths)
-        cols = csr.indices[entries]
-        free = ~determined[cols]
-        solved, first = np.unique(cols[free], return_index=True)
-        by = np.repeat(rels, lengths)[free][first]
-        value[solved] = residual[by] / csr.data[entries][free][first][:, None]
-        determined[solved] = True
-        lengths = csc.indptr[solved + 1] - csc.indptr[solved]
-        entries = _ranges(csc.indptr[solved], lengths)
-        touched = csc.indices[entries]
-        np.subtract.at(residual, touched,
-                       csc.data[entries][:, None] * value[np.repeat(solved, lengths)])
-        left -= np.bincount(touched, minlength=left.size)
-        frontier = np.unique(touched)
-    return _Peeled(determined, value, left, residual)
+def _join(codes: np.ndarray) -> np.ndarray:
+    """The sum of subspaces, from the bitwise or of their codes."""
+    return np.where(_POPCOUNT[codes] >= 2, _PLANE, codes)
 
 
-def _violated(lin: _Linear, peeled: _Peeled) -> np.ndarray:
-    """Relations closed by peeling (no unknown left) that do not hold with the values found:
-    the counts are not additive there (the reference's values are then least squares)."""
-    scale = np.abs(lin.rhs) + abs(lin.matrix) @ np.abs(peeled.value)
-    off = np.abs(peeled.residual) > 1e-9 * np.maximum(scale, 1.0)
-    return np.asarray((peeled.left == 0) & off.any(axis=1))
+def _depths(parent: np.ndarray) -> np.ndarray | None:
+    """Each pair's depth in its period's tree (pointer jumping), or None if the parents form a
+    cycle."""
+    up = parent.copy()
+    depth = (parent >= 0).astype(np.int64)
+    for _round in range(64):
+        live = np.flatnonzero(up >= 0)
+        if not live.size:
+            return depth
+        depth[live] += depth[up[live]]
+        up[live] = up[up[live]]
+    return None
 
 
-@dataclass
-class _Residual:
-    determined: np.ndarray    # unknown → fixed by the rank check of what peeling left
-    value: np.ndarray         # unknown × 3, where so determined (least squares)
-    inconsistent: np.ndarray  # unknown → its block has no exact solution
+def _own(t: _Table, population: int) -> np.ndarray:
+    """Per pair, how its cells could move by themselves: visible ones stay."""
+    own = np.zeros(t.pair_start.size, dtype=np.int64)
+    whole = np.flatnonzero(~t.pair_sub)
+    if population == _ALL:
+        own[whole] = np.where(t.known[t.pair_start[whole]], 0, _PLANE)
+    sub = np.flatnonzero(t.pair_sub)
+    stays = t.known[t.pair_start[sub, None] + len(POPULATIONS) * np.arange(len(AGES))
+                    + population]
+    own[sub] = np.where(stays.sum(axis=1) >= 2, 0, np.select(
+        [stays[:, 0], stays[:, 1], stays[:, 2]], list(_STAYS), default=_PLANE))
+    return own
 
 
-# Blocks per batched SVD: at most this many matrix entries (of the largest product formed).
-_BATCH_ENTRIES = 1 << 22
+def _moves(t: _Table) -> np.ndarray | None:
+    """Per pair and population (all, vulnerable): how the unit's cells can move with every
+    tree and age relation kept (``F`` = what its subtree allows ∩ what the rest allows), or
+    None if the org tree has a cycle.
 
-
-def _residual(matrix: sparse.csr_matrix, peeled: _Peeled) -> _Residual:
-    """The rank check on what peeling left (every unknown in relations with ≥ 2 unknowns):
-    per connected block, is an unknown's unit vector in the row space — from one SVD per
-    block, batched over blocks of the same shape."""
-    size = matrix.shape[1]
-    out = _Residual(np.zeros(size, dtype=bool), np.zeros((size, 3)),
-                    np.zeros(size, dtype=bool))
-    rows = np.flatnonzero(peeled.left >= 2)
-    cols = np.flatnonzero(~peeled.determined)
-    if not rows.size:
-        return out
-    block = matrix[rows][:, cols].tocoo()
-    col_label, row_label = _components(block.tocsr())
-    count = int(max(col_label.max(initial=-1), row_label.max(initial=-1))) + 1
-    n_cols = np.bincount(col_label, minlength=count)
-    n_rows = np.bincount(row_label, minlength=count)
-    # Position of each row and column inside its block (blocks keep the global order).
-    col_pos = _position(col_label, count)
-    row_pos = _position(row_label, count)
-    # Batches: blocks of one shape, at most _BATCH_ENTRIES entries of the largest array.
-    shapes, shape_of = np.unique(np.column_stack([n_rows, n_cols]), axis=0,
-                                 return_inverse=True)
-    shape_of = shape_of.ravel()
-    per_batch = np.maximum(1, _BATCH_ENTRIES // np.maximum(shapes.max(axis=1), 1) ** 2)
-    rank = _position(shape_of, shapes.shape[0])
-    batch_keys, batch_of = np.unique(
-        shape_of * (size + 1) + rank // per_batch[shape_of], return_inverse=True)
-    batch_of = batch_of.ravel()
-    member = rank % per_batch[shape_of]
-    batches = batch_keys.size
-    e_order, e_start = _groups(batch_of[col_label[block.col]], batches)
-    r_order, r_start = _groups(batch_of[row_label], batches)
-    c_order, c_start = _groups(batch_of[col_label], batches)
-    b_count = np.bincount(batch_of, minlength=batches)
-    for k in range(batches):
-        shape = shapes[batch_keys[k] // (size + 1)]
-        if shape[0] == 0:
-            continue  # unknowns in no relation: free
-        e = e_order[e_start[k]:e_start[k + 1]]
-        stack = np.zeros((b_count[k], *shape))
-        stack[member[col_label[block.col[e]]], row_pos[block.row[e]],
-              col_pos[block.col[e]]] = block.data[e]
-        r = r_order[r_start[k]:r_start[k + 1]]
-        b = np.zeros((b_count[k], shape[0], 3))
-        b[member[row_label[r]], row_pos[r]] = peeled.residual[rows[r]]
-        determined, value, consistent = _batched_solve(stack, b)
-        c = c_order[c_start[k]:c_start[k + 1]]
-        at, j = member[col_label[c]], col_pos[c]
-        out.determined[cols[c]] = determined[at, j]
-        out.value[cols[c]] = value[at, j]
-        out.inconsistent[cols[c]] = ~consistent[at]
+    Exact and structural: the vulnerable relations never restrict these cells (each holds its
+    complement alone), so each population is a tree of units; up the tree a parent can do
+    what the sum of its children can and its own visible cells allow; down the tree a child
+    can do what its parent (as allowed from above and by itself) leaves beside its siblings.
+    """
+    depth = _depths(t.pair_parent)
+    if depth is None:
+        return None
+    levels = [np.flatnonzero(depth == d) for d in range(1, int(depth.max(initial=0)) + 1)]
+    pairs = t.pair_start.size
+    out = np.zeros((pairs, 2), dtype=np.int64)
+    for population in (_ALL, _VULNERABLE):
+        own = _own(t, population)
+        up = own.copy()
+        for kids in reversed(levels):
+            joined = np.zeros(pairs, dtype=np.int64)
+            np.bitwise_or.at(joined, t.pair_parent[kids], up[kids])
+            parents = np.unique(t.pair_parent[kids])
+            up[parents] = own[parents] & _join(joined[parents])
+        down = np.full(pairs, _PLANE)
+        for kids in levels:
+            parent = t.pair_parent[kids]
+            bits = (up[kids, None] >> np.arange(3)) & 1
+            count = np.zeros((pairs, 3), dtype=np.int64)
+            np.add.at(count, parent, bits)
+            siblings = ((count[parent] - bits) > 0) @ _STAYS
+            down[kids] = _join((down[parent] & own[parent]) | siblings)
+        out[:, population] = up & down
     return out
 
 
-def _position(label: np.ndarray, count: int) -> np.ndarray:
-    """Each element's rank among the elements with the same label (in index order)."""
-    order = np.argsort(label, kind="stable")
-    sizes = np.bincount(label, minlength=count)
-    pos = np.empty(label.size, dtype=np.int64)
-    pos[order] = np.arange(label.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    return pos
+def _fixed(t: _Table, moves: np.ndarray) -> np.ndarray:
+    """Per slot: visible, or fixed exactly by the visible cells (a withheld cell whose
+    coordinate stays on every way its unit can move; a complement whose all and vulnerable
+    cells are both fixed)."""
+    fixed = t.known.copy()
+    whole = np.flatnonzero(~t.pair_sub)
+    fixed[t.pair_start[whole]] |= moves[whole, _ALL] == 0
+    sub = np.flatnonzero(t.pair_sub)
+    for population in (_ALL, _VULNERABLE):
+        for k, stays in enumerate(_STAYS):
+            slot = t.pair_start[sub] + len(POPULATIONS) * k + population
+            fixed[slot] |= (moves[sub, population] & ~stays) == 0
+    for k in range(len(AGES)):
+        slot = t.pair_start[sub] + len(POPULATIONS) * k + _OTHERS
+        fixed[slot] = fixed[slot - 2] & fixed[slot - 1]
+    return fixed
 
 
+def _hidden_values(t: _Table, lin: _Linear, slots: np.ndarray, *, share: bool) -> np.ndarray:
+    """Values (n, numerator, denominator; without ``share`` only n counts) of fixed withheld
+    cells ``slots`` as the reference solves them: least squares over their component, of which
+    only the cell's own population counts (the vulnerable relations always hold through their
+    complements). That is the true value wherever the component's tree and age relations hold
+    with the true values; else one dense solve of the population's component."""
+    rows = np.flatnonzero(~t.vulnerable)
+    cols = np.flatnonzero(t.withheld[lin.unknown])
+    matrix = lin.matrix[rows][:, cols].tocsr()
+    label, rel_label = _components(matrix)
+    count = int(max(label.max(initial=-1), rel_label.max(initial=-1))) + 1
+    position = np.full(t.known.size, -1)
+    position[lin.unknown[cols]] = np.arange(cols.size)
+    wanted = np.zeros(count, dtype=bool)
+    wanted[label[position[slots]]] = True
+    # The relations of the wanted components, with the true values (NaN: not in the frame).
+    entry = ~t.vulnerable[t.rel]
+    local = np.full(t.relations, -1)
+    local[rows] = np.arange(rows.size)
+    entry &= wanted[rel_label[np.maximum(local[t.rel], 0)]]
+    rel, slot, coef = t.rel[entry], t.slot[entry], t.coef[entry]
+    truth = np.column_stack([t.n, t.num, t.den])
+    terms = coef[:, None] * truth[slot]
+    total = np.column_stack([np.bincount(rel, weights=terms[:, k], minlength=t.relations)
+                             for k in range(3)])
+    scale = np.column_stack([np.bincount(rel, weights=np.abs(terms[:, k]),
+                                         minlength=t.relations) for k in range(3)])
+    off = ~(np.abs(total) <= 1e-9 * np.maximum(scale, 1.0))
+    solve = np.zeros((count, 3), dtype=bool)
+    for k in range(3 if share else 1):
+        solve[rel_label[local[np.flatnonzero(off[:, k])]], k] = True
+    out: np.ndarray = truth[slots].copy()
+    need = solve[label[position[slots]]]
+    if need.any():
+        c_order, c_start = _groups(label, count)
+        r_order, r_start = _groups(rel_label, count)
+        for comp in np.unique(label[position[slots[need.any(axis=1)]]]):
+            local_cols = c_order[c_start[comp]:c_start[comp + 1]]
+            local_rows = r_order[r_start[comp]:r_start[comp + 1]]
+            m = matrix[local_rows][:, local_cols].toarray()
+            u, sing, vt = linalg.svd(m, full_matrices=True)
+            rank = int((sing > 1e-9 * max(sing.max(initial=0.0), 1.0)).sum())
+            solved = vt[:rank].T @ ((u[:, :rank].T @ lin.rhs[rows[local_rows]])
+                                    / sing[:rank, None])
+            at = np.flatnonzero(label[position[slots]] == comp)
+            which = np.searchsorted(local_cols, position[slots[at]])
+            out[at] = np.where(solve[comp], solved[which], out[at])
+    return out
 
-def _batched_solve(stack: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray,
-                                                                np.ndarray]:
-    """For a stack of equally shaped matrices, as the reference does for one: which columns
-    are determined (no null-space component: the null-space basis row norm below 1e-9), the
-    least-squares values for the right-hand sides ``b``, and whether ``b`` is in the range
-    (an exact solution exists)."""
-    u, sing, vt = np.linalg.svd(stack, full_matrices=True)
-    tol = 1e-9 * np.maximum(sing.max(axis=1, initial=0.0), 1.0)
-    lead = sing > tol[:, None]
-    rank = lead.sum(axis=1)
-    null = (np.arange(vt.shape[1])[None, :] >= rank[:, None])[:, :, None]
-    determined = np.sqrt(np.where(null, vt * vt, 0.0).sum(axis=1)) < 1e-9
-    coords = np.swapaxes(u, 1, 2) @ b
-    k = sing.shape[1]
-    inverse = np.where(lead, 1.0 / np.where(lead, sing, 1.0), 0.0)
-    value = np.swapaxes(vt[:, :k], 1, 2) @ (coords[:, :k] * inverse[:, :, None])
-    beyond = (np.arange(u.shape[1])[None, :] >= rank[:, None])[:, :, None]
-    miss = np.abs(np.where(beyond, coords, 0.0)).max(axis=(1, 2), initial=0.0)
-    consistent = miss <= 1e-9 * np.maximum(np.abs(b).max(axis=(1, 2), initial=0.0), 1.0)
-    return determined, value, consistent
 
 def _walk_bounds(basis: np.ndarray, x: np.ndarray, lower: np.ndarray) -> tuple[np.ndarray,
                                                                              np.ndarray]:
@@ -575,91 +596,82 @@ def _groups(label: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
     return order, np.concatenate([[0], np.cumsum(np.bincount(label, minlength=count))])
 
 
-def _core(t: _Table, lin: _Linear) -> tuple[np.ndarray, np.ndarray, np.ndarray,
-                                              np.ndarray]:
-    """Withheld cells' determinedness, values (n, numerator, denominator) and inconsistency
-    flags, over all unknowns (complements left False), and the relations checked.
-
-    A complement sits in one relation only (its own all = vulnerable + others): that relation
-    can always be met by the complement, so it never fixes a withheld cell. Without these
-    relations and the complements, the populations "all" and "vulnerable" are separate
-    systems of tree and age relations: peeled first, the rest by the rank check.
-    """
-    complement = ~t.withheld[lin.unknown]
-    rows = np.flatnonzero(~t.vulnerable)
-    cols = np.flatnonzero(~complement)
-    matrix = lin.matrix[rows][:, cols].tocsr()
-    core = _Linear(cols, matrix, lin.rhs[rows], lin.label[cols], lin.rel_label[rows],
-                   lin.components)
-    peeled = _peel(core)
-    residual = _residual(matrix, peeled)
-    size = lin.unknown.size
-    determined = np.zeros(size, dtype=bool)
-    determined[cols] = peeled.determined | residual.determined
-    value = np.zeros((size, 3))
-    value[cols] = np.where(peeled.determined[:, None], peeled.value, residual.value)
-    inconsistent = np.zeros(lin.components, dtype=bool)
-    inconsistent[core.rel_label[_violated(core, peeled)]] = True
-    inconsistent[core.label[residual.inconsistent]] = True
-    return determined, value, inconsistent, complement
+def _dense_records(t: _Table, lin: _Linear, comps: np.ndarray, *, min_n: int, share: bool,
+                   intervals: bool) -> list[Record]:
+    """The reference's per-component findings, for ``comps``."""
+    u_order, u_start = _groups(lin.label, lin.components)
+    r_order, r_start = _groups(lin.rel_label, lin.components)
+    x = t.n[lin.unknown]
+    withheld = t.withheld[lin.unknown]
+    lower = withheld.astype(float)
+    records: list[Record] = []
+    for comp in comps:
+        local = u_order[u_start[comp]:u_start[comp + 1]]
+        rel = r_order[r_start[comp]:r_start[comp + 1]]
+        m = lin.matrix[rel][:, local].toarray()
+        records += [(int(local[i]), kind, lo, hi) for i, kind, lo, hi in _dense(
+            m, lin.rhs[rel], x[local], lower[local], withheld[local], min_n=min_n,
+            share=share, intervals=intervals)]
+    return records
 
 
-def _complements(t: _Table, lin: _Linear, determined: np.ndarray,
-                 value: np.ndarray) -> None:
-    """A complement (others = all − vulnerable) is fixed exactly when both its all and its
-    vulnerable cell are visible or fixed; its value is their difference. In place."""
+def _records(t: _Table, *, min_n: int, share: bool,
+             intervals: bool) -> tuple[list[Record], _Linear | None]:
+    """The exact findings (and, with ``intervals``, the interval ones) as records on the
+    unknowns of the system (``_Linear``, built only when there is a finding to place), in the
+    reference's order: by component (its first unknown), then unknown."""
+    moves = _moves(t)
+    if moves is None:  # a cycle in the org tree: the reference's way, component by component
+        lin = _linear(t)
+        return _in_order(lin, _dense_records(t, lin, np.arange(lin.components), min_n=min_n,
+                                             share=share, intervals=intervals)), lin
+    fixed = _fixed(t, moves)
+    cells = np.flatnonzero(t.withheld & fixed)
+    others = np.flatnonzero((t.pop == _OTHERS) & fixed)
+    value = [x[others - 2] - x[others - 1] for x in (t.n, t.num, t.den)]
+    small = _small(value[0], min_n)
+    if share:
+        small |= _small(value[1], min_n) | _small(value[2] - value[1], min_n)
+    # A fixed complement beside a fixed withheld cell: valued below, as the reference does.
+    hidden_side = t.withheld[others - 2] | t.withheld[others - 1]
+    free = intervals and bool((~fixed).any())
+    if not cells.size and not (small & ~hidden_side).any() and not free:
+        return [], None
+    lin = _linear(t)
     index = np.full(t.known.size, -1)
     index[lin.unknown] = np.arange(lin.unknown.size)
-    others = np.flatnonzero(~t.withheld[lin.unknown])
-    sides = []
-    for offset in (2, 1):  # the all and the vulnerable slot of the same unit and age
-        slot = lin.unknown[others] - offset
-        known = t.known[slot]
-        fixed = known | determined[np.maximum(index[slot], 0)]
-        side = np.where(known[:, None], np.column_stack([t.n[slot], t.num[slot], t.den[slot]]),
-                        value[np.maximum(index[slot], 0)])
-        sides.append((fixed, side))
-    (fixed_all, all_), (fixed_vul, vul) = sides
-    determined[others] = fixed_all & fixed_vul
-    value[others] = all_ - vul
-
-
-def _records(t: _Table, lin: _Linear, *, min_n: int, share: bool,
-             intervals: bool) -> list[Record]:
-    """The exact findings (and, with ``intervals``, the interval ones) as records on the
-    unknowns, in the reference's order: by component (its first unknown), then unknown."""
-    determined, value, inconsistent, complement = _core(t, lin)
-    _complements(t, lin, determined, value)
-    count = lin.components
-    # Where the counts are not additive, the reference's values are least squares over the
-    # whole component: its complements go the dense way, as there.
-    dense = np.zeros(count, dtype=bool)
-    dense[lin.label[determined & complement]] = True
-    dense &= inconsistent
-    if intervals:
-        dense[lin.label[~determined]] = True
-    small = _small(value[:, 0], min_n)
-    if share:
-        small |= _small(value[:, 1], min_n) | _small(value[:, 2] - value[:, 1], min_n)
-    fast = determined & (~complement | small) & ~dense[lin.label]
-    x = t.n[lin.unknown]
+    if hidden_side.any():
+        beside = others[hidden_side]
+        sides = []
+        for offset in (2, 1):  # the all and the vulnerable cell
+            side = np.column_stack([x[beside - offset] for x in (t.n, t.num, t.den)])
+            hidden = t.withheld[beside - offset]
+            side[hidden] = _hidden_values(t, lin, beside[hidden] - offset, share=share)
+            sides.append(side)
+        diff = sides[0] - sides[1]
+        late = _small(diff[:, 0], min_n)
+        if share:
+            late |= _small(diff[:, 1], min_n) | _small(diff[:, 2] - diff[:, 1], min_n)
+        small[hidden_side] = late
+    dense = np.zeros(lin.components, dtype=bool)
+    if free:
+        dense[lin.label[index[np.flatnonzero(~fixed)]]] = True
+    x = t.n
     records: list[Record] = [
-        (int(i), "small_count" if complement[i] else "determined", float(x[i]), float(x[i]))
-        for i in np.flatnonzero(fast)]
-    if dense.any():
-        u_order, u_start = _groups(lin.label, count)
-        r_order, r_start = _groups(lin.rel_label, count)
-        lower = t.withheld[lin.unknown].astype(float)
-        for comp in np.flatnonzero(dense):
-            local = u_order[u_start[comp]:u_start[comp + 1]]
-            rel = r_order[r_start[comp]:r_start[comp + 1]]
-            m = lin.matrix[rel][:, local].toarray()
-            records += [(int(local[i]), kind, lo, hi) for i, kind, lo, hi in _dense(
-                m, lin.rhs[rel], x[local], lower[local], ~complement[local], min_n=min_n,
-                share=share, intervals=intervals)]
-    first = np.full(count, lin.label.size)
+        (int(index[s]), kind, float(x[s]), float(x[s]))
+        for s, kind in sorted([(s, "determined") for s in cells.tolist()]
+                              + [(s, "small_count") for s in others[small].tolist()])
+        if not dense[lin.label[index[s]]]]
+    records += _dense_records(t, lin, np.flatnonzero(dense), min_n=min_n, share=share,
+                              intervals=intervals)
+    return _in_order(lin, records), lin
+
+
+def _in_order(lin: _Linear, records: list[Record]) -> list[Record]:
+    first = np.full(lin.components, lin.label.size)
     np.minimum.at(first, lin.label, np.arange(lin.label.size))
     return sorted(records, key=lambda r: (first[lin.label[r[0]]], r[0]))
+
 
 def _neighbours(t: _Table, lin: _Linear, comps: np.ndarray) -> dict[int, tuple[Slot, ...]]:
     """Per component: the visible cells in a relation with any of its unknowns, smallest n
@@ -709,9 +721,9 @@ def _audit(values: pl.DataFrame, *, org_units: pl.DataFrame, min_n: int, aggrega
     if share:
         found = _small_numerators(values, min_n=min_n, indicator_id=indicator_id)
     t = _table(values, org_units) if aggregation in ADDITIVE else None
-    if t is not None and not t.known.all():
-        lin = _linear(t)
-        records = _records(t, lin, min_n=min_n, share=share, intervals=intervals)
+    records, lin = (_records(t, min_n=min_n, share=share, intervals=intervals) if t is not None
+                    else ([], None))
+    if t is not None and lin is not None and records:
         comps = np.unique(np.array([lin.label[r[0]] for r in records], dtype=np.int64))
         near = _neighbours(t, lin, comps)
         unit, age, pop, period = (a.tolist() for a in (t.unit, t.age, t.pop, t.period))
