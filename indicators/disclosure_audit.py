@@ -51,6 +51,7 @@ an org tree with a cycle.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -59,7 +60,7 @@ import numpy as np
 import polars as pl
 from scipy import linalg, optimize, sparse
 from scipy.sparse.csgraph import connected_components
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 ADDITIVE = frozenset({"share", "rate", "mean", "sum"})
 AGES = ("alle", "0-2", "3-5")
@@ -176,10 +177,12 @@ def _parent_units(units: np.ndarray, org_units: pl.DataFrame) -> tuple[np.ndarra
     has = parents.is_not_null().to_numpy()
     parent = parents.fill_null(0).to_numpy()
     order = np.argsort(ids, kind="stable")
-    pos = _lookup(ids[order], units)
-    found = pos >= 0
-    at = order[np.maximum(pos, 0)]
-    return parent[at], found & has[at]
+    ordered = ids[order]
+    # An id twice: its last row (as a dict built from the rows keeps it).
+    pos = np.maximum(np.searchsorted(ordered, units, side="right") - 1, 0)
+    found = (ordered[pos] == units) if ordered.size else np.zeros(units.size, dtype=bool)
+    at = order[pos] if ordered.size else pos
+    return (parent[at], found & has[at]) if ordered.size else (pos, found)
 
 
 def _table(values: pl.DataFrame, org_units: pl.DataFrame) -> _Table | None:
@@ -240,6 +243,12 @@ def _table(values: pl.DataFrame, org_units: pl.DataFrame) -> _Table | None:
 
     parent_pair = _parent_pairs(pair_p, pair_u, org_units)
     rel, slot, coef, vulnerable = _relations(pair_p, parent_pair, sub, start)
+    if (parent_pair == np.arange(parent_pair.size)).any():
+        # A unit its own parent: its +1 and -1 cancel, as in the reference's sparse matrix.
+        summed = sparse.coo_matrix((coef, (rel, slot)), shape=(vulnerable.size, size)).tocsr()
+        summed.eliminate_zeros()
+        entries = summed.tocoo()
+        rel, slot, coef = entries.row.astype(np.int64), entries.col.astype(np.int64), entries.data
     unknown_rel = np.zeros(vulnerable.size, dtype=bool)
     unknown_rel[rel[~known[slot]]] = True
     keep = unknown_rel[rel]
@@ -751,6 +760,12 @@ def audit_system(cells: pl.DataFrame, *, parent_of: Mapping[int, int | None], mi
                   indicator_id=indicator_id, intervals=intervals)
 
 
+@functools.cache
+def _blas() -> ThreadpoolController:
+    """The loaded BLAS libraries, found once (a lookup per call costs about a millisecond)."""
+    return ThreadpoolController()
+
+
 def audit_indicator(values: pl.DataFrame, *, org_units: pl.DataFrame, min_n: int,
                     aggregation: str, indicator_id: str = "",
                     intervals: bool = False) -> list[Finding]:
@@ -763,9 +778,9 @@ def audit_indicator(values: pl.DataFrame, *, org_units: pl.DataFrame, min_n: int
     if values.is_empty():
         return []
     values = values.with_columns(pl.col("suppressed", "vulnerable_only").cast(pl.Boolean))
-    # Many small SVDs: BLAS threads only add overhead (measured 10× slower on the 2-core
-    # machine under load).
-    with threadpool_limits(limits=1, user_api="blas"):
+    # Small SVDs (the interval check, least squares): BLAS threads only add overhead
+    # (measured 10× slower on the 2-core machine under load).
+    with _blas().limit(limits=1, user_api="blas"):
         return _audit(values, org_units=org_units, min_n=min_n, aggregation=aggregation,
                       indicator_id=indicator_id, intervals=intervals)
 

@@ -12,6 +12,7 @@ import numpy as np
 import polars as pl
 import pytest
 from scipy import linalg
+from threadpoolctl import threadpool_limits
 
 from indicators import disclosure_audit as audit
 from indicators.disclosure_audit import AGES, POPULATIONS
@@ -101,8 +102,14 @@ def _case(seed: int) -> tuple[pl.DataFrame, pl.DataFrame, dict[int, int | None],
         units = units.with_columns(
             pl.when(pl.col("id") == 1).then(pl.lit(max(parent_of))).otherwise(
                 pl.col("parent_id")).alias("parent_id"))
-        parent_of = dict(zip(units["id"].to_list(), units["parent_id"].to_list(),
-                             strict=True))
+    if rng.random() < 0.05:  # a unit its own parent
+        units = units.with_columns(
+            pl.when(pl.col("id") == 2).then(pl.lit(2)).otherwise(pl.col("parent_id"))
+            .alias("parent_id"))
+    if rng.random() < 0.1:  # a unit twice in the org tree: its last row counts
+        units = pl.concat([units, units.filter(pl.col("id") == 2).with_columns(
+            pl.lit(None, dtype=pl.Int64).alias("parent_id"))])
+    parent_of = dict(zip(units["id"].to_list(), units["parent_id"].to_list(), strict=True))
     if rng.random() < 0.2:  # a unit the org tree does not know (no parent)
         values = values.with_columns(
             pl.when(pl.col("unit_id") == max(parent_of)).then(pl.lit(999))
@@ -139,11 +146,18 @@ def test_the_random_cases_cover_what_the_audit_can_find() -> None:
     kinds: dict[str, int] = {}
     for seed in range(120):
         values, units, _parent_of, _options = _case(seed)
-        for f in audit.audit_indicator(values, org_units=units, min_n=5, aggregation="share",
-                                       intervals=seed % 4 == 0):
+        for f in audit.audit_indicator(values, org_units=units, min_n=5, aggregation="share"):
             kinds[f.kind] = kinds.get(f.kind, 0) + 1
-    assert set(kinds) == {"determined", "small_count", "small_numerator", "narrowed"}, kinds
-    assert min(kinds.values()) >= 5, kinds
+    assert set(kinds) == {"determined", "small_count", "small_numerator"}, kinds
+    assert min(kinds.values()) >= 20, kinds
+    narrowed = 0
+    for seed in range(0, 120, 4):  # the interval test's cases
+        values, units, _parent_of, _options = _case(seed)
+        narrowed += sum(f.kind == "narrowed" for f in audit.audit_indicator(
+            values, org_units=units, min_n=5, aggregation="share", intervals=True))
+        if narrowed >= 5:
+            break
+    assert narrowed >= 5
 
 
 @pytest.mark.parametrize("seed", range(0, 120, 7))
@@ -169,7 +183,7 @@ def test_the_tree_pass_fixes_exactly_what_the_null_space_test_fixes() -> None:
     reference's test (a unit vector with no null-space component, one SVD of the whole
     system), on many random trees and masks, with and without subgroups."""
     fixed_seen = free_seen = 0
-    for seed in range(400):
+    for seed in range(200):
         rng = np.random.default_rng(seed)
         units, parent_of = _tree(rng)
         cells = _values(rng, parent_of, subgroups=bool(rng.random() < 0.8), periods=1,
@@ -180,7 +194,8 @@ def test_the_tree_pass_fixes_exactly_what_the_null_space_test_fixes() -> None:
         system = reference._System(cells, parent_of)
         unknown = np.flatnonzero(~system.known)
         m = system.matrix[:, unknown].toarray()
-        _u, sing, vt = linalg.svd(m, full_matrices=True)
+        with threadpool_limits(limits=1, user_api="blas"):  # BLAS threads: 10x slower here
+            _u, sing, vt = linalg.svd(m, full_matrices=True)
         rank = int((sing > 1e-9 * max(sing.max(initial=0.0), 1.0)).sum())
         expected = {system.slots[unknown[i]] for i in np.flatnonzero(
             np.linalg.norm(vt[rank:].T, axis=1) < 1e-9)}
