@@ -171,18 +171,17 @@ def _lookup(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
 
 
 def _parent_units(units: np.ndarray, org_units: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Each unit's parent id and whether it has one (a unit not in ``org_units`` has none)."""
+    """Each unit's parent id and whether it has one (a unit not in ``org_units`` has none; an
+    id listed twice takes its last row, as a dict built from the rows would)."""
     ids = org_units["id"].to_numpy()
+    if not ids.size:
+        return np.zeros(units.size, dtype=np.int64), np.zeros(units.size, dtype=bool)
     parents = org_units["parent_id"]
-    has = parents.is_not_null().to_numpy()
-    parent = parents.fill_null(0).to_numpy()
     order = np.argsort(ids, kind="stable")
-    ordered = ids[order]
-    # An id twice: its last row (as a dict built from the rows keeps it).
-    pos = np.maximum(np.searchsorted(ordered, units, side="right") - 1, 0)
-    found = (ordered[pos] == units) if ordered.size else np.zeros(units.size, dtype=bool)
-    at = order[pos] if ordered.size else pos
-    return (parent[at], found & has[at]) if ordered.size else (pos, found)
+    pos = np.maximum(np.searchsorted(ids[order], units, side="right") - 1, 0)
+    at = order[pos]
+    return (parents.fill_null(0).to_numpy()[at],
+            (ids[at] == units) & parents.is_not_null().to_numpy()[at])
 
 
 def _table(values: pl.DataFrame, org_units: pl.DataFrame) -> _Table | None:
@@ -202,23 +201,46 @@ def _table(values: pl.DataFrame, org_units: pl.DataFrame) -> _Table | None:
     if not active.any():
         return None
     # Audited periods renumbered 0, 1, … in order; their rows; the (period, unit) pairs.
-    renumber = np.cumsum(active) - 1
     take = active[code]
-    period = renumber[code[take]]
+    period = (np.cumsum(active) - 1)[code[take]]
     sub = sub[active]
-    unit_ids = values["unit_id"].to_numpy()[take]
-    units, unit_code = np.unique(unit_ids, return_inverse=True)
+    units, unit_code = np.unique(values["unit_id"].to_numpy()[take], return_inverse=True)
     pair_keys, pair = np.unique(period * units.size + unit_code, return_inverse=True)
     pair_p, pair_u = pair_keys // units.size, units[pair_keys % units.size]
     pops = np.where(sub[pair_p], len(POPULATIONS), 1)
     width = np.where(sub[pair_p], len(AGES) * len(POPULATIONS), 1)
     start = np.cumsum(width) - width
-    size = int(width.sum())
     owner = np.repeat(np.arange(pair_p.size), width)
-    within = np.arange(size) - start[owner]
+    within = np.arange(int(width.sum())) - start[owner]
     age, pop = within // pops[owner], within % pops[owner]
+    n, num, den, withheld = _cells(values.filter(pl.Series(take)), pair, start, pops,
+                                   owner.size)
+    others = np.flatnonzero(pop == _OTHERS)
+    known = ~withheld
+    known[others] = False
+    n[others] = np.maximum(n[others - 2] - n[others - 1], 0.0)
+    parent_pair = _parent_pairs(pair_p, pair_u, org_units)
+    rel, slot, coef, vulnerable = _relations(pair_p, parent_pair, sub, start)
+    if (parent_pair == np.arange(parent_pair.size)).any():
+        # A unit its own parent: its +1 and -1 cancel, as in the reference's sparse matrix.
+        summed = sparse.coo_matrix((coef, (rel, slot)),
+                                   shape=(vulnerable.size, owner.size)).tocsr()
+        summed.eliminate_zeros()
+        entries = summed.tocoo()
+        rel, slot, coef = entries.row.astype(np.int64), entries.col.astype(np.int64), entries.data
+    unknown_rel = np.zeros(vulnerable.size, dtype=bool)
+    unknown_rel[rel[~known[slot]]] = True
+    keep = unknown_rel[rel]
+    return _Table([p for p, a in zip(labels, active, strict=True) if a], pair_p[owner],
+                  pair_u[owner], age, pop, n, num, den, known, withheld, start, sub[pair_p],
+                  parent_pair, (np.cumsum(unknown_rel) - 1)[rel[keep]], slot[keep],
+                  coef[keep], int(unknown_rel.sum()), vulnerable[unknown_rel])
 
-    rows = values.filter(pl.Series(take)).select(
+
+def _cells(rows: pl.DataFrame, pair: np.ndarray, start: np.ndarray, pops: np.ndarray,
+           size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per slot from the rows (of pair ``pair``): n, numerator, denominator and withheld."""
+    rows = rows.select(
         pl.col("age_group").replace_strict(_AGE_CODE, default=-1, return_dtype=pl.Int64),
         "vulnerable_only", "suppressed", "n", pl.col("numerator", "denominator"))
     age_code = rows["age_group"].to_numpy()
@@ -236,27 +258,7 @@ def _table(values: pl.DataFrame, org_units: pl.DataFrame) -> _Table | None:
         x[at] = np.where(hidden, true, np.nan_to_num(true, nan=0.0))
     withheld = np.zeros(size, dtype=bool)
     withheld[at[hidden]] = True
-    others = np.flatnonzero(pop == _OTHERS)
-    known = ~withheld
-    known[others] = False
-    n[others] = np.maximum(n[others - 2] - n[others - 1], 0.0)
-
-    parent_pair = _parent_pairs(pair_p, pair_u, org_units)
-    rel, slot, coef, vulnerable = _relations(pair_p, parent_pair, sub, start)
-    if (parent_pair == np.arange(parent_pair.size)).any():
-        # A unit its own parent: its +1 and -1 cancel, as in the reference's sparse matrix.
-        summed = sparse.coo_matrix((coef, (rel, slot)), shape=(vulnerable.size, size)).tocsr()
-        summed.eliminate_zeros()
-        entries = summed.tocoo()
-        rel, slot, coef = entries.row.astype(np.int64), entries.col.astype(np.int64), entries.data
-    unknown_rel = np.zeros(vulnerable.size, dtype=bool)
-    unknown_rel[rel[~known[slot]]] = True
-    keep = unknown_rel[rel]
-    renumber = np.cumsum(unknown_rel) - 1
-    return _Table([p for p, a in zip(labels, active, strict=True) if a], pair_p[owner],
-                  pair_u[owner], age, pop, n, num, den, known, withheld, start, sub[pair_p],
-                  parent_pair, renumber[rel[keep]], slot[keep], coef[keep],
-                  int(unknown_rel.sum()), vulnerable[unknown_rel])
+    return n, num, den, withheld
 
 
 def _parent_pairs(pair_p: np.ndarray, pair_u: np.ndarray,
@@ -628,7 +630,7 @@ def _records(t: _Table, *, min_n: int, share: bool,
              intervals: bool) -> tuple[list[Record], _Linear | None]:
     """The exact findings (and, with ``intervals``, the interval ones) as records on the
     unknowns of the system (``_Linear``, built only when there is a finding to place), in the
-    reference's order: by component (its first unknown), then unknown."""
+    reference's order."""
     moves = _moves(t)
     if moves is None:  # a cycle in the org tree: the reference's way, component by component
         lin = _linear(t)
@@ -668,8 +670,8 @@ def _records(t: _Table, *, min_n: int, share: bool,
     x = t.n
     records: list[Record] = [
         (int(index[s]), kind, float(x[s]), float(x[s]))
-        for s, kind in sorted([(s, "determined") for s in cells.tolist()]
-                              + [(s, "small_count") for s in others[small].tolist()])
+        for s, kind in [(s, "determined") for s in cells.tolist()]
+        + [(s, "small_count") for s in others[small].tolist()]
         if not dense[lin.label[index[s]]]]
     records += _dense_records(t, lin, np.flatnonzero(dense), min_n=min_n, share=share,
                               intervals=intervals)
@@ -677,6 +679,7 @@ def _records(t: _Table, *, min_n: int, share: bool,
 
 
 def _in_order(lin: _Linear, records: list[Record]) -> list[Record]:
+    """The reference's order: by component (its first unknown), then unknown."""
     first = np.full(lin.components, lin.label.size)
     np.minimum.at(first, lin.label, np.arange(lin.label.size))
     return sorted(records, key=lambda r: (first[lin.label[r[0]]], r[0]))
@@ -769,12 +772,8 @@ def _blas() -> ThreadpoolController:
 def audit_indicator(values: pl.DataFrame, *, org_units: pl.DataFrame, min_n: int,
                     aggregation: str, indicator_id: str = "",
                     intervals: bool = False) -> list[Finding]:
-    """Findings for one indicator's values over all its periods.
-
-    All periods form one system (each period a set of separate components): the matrix is
-    built with array operations, most unknowns are settled by peeling relations with one
-    unknown left, and only what is left gets a rank check (batched SVDs).
-    """
+    """Findings for one indicator's values over all its periods (one system, built with array
+    operations; see the module docstring)."""
     if values.is_empty():
         return []
     values = values.with_columns(pl.col("suppressed", "vulnerable_only").cast(pl.Boolean))
