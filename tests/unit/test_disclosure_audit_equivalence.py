@@ -8,6 +8,8 @@ counted in two places, do not quite), random withheld cells, with and without su
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import polars as pl
 import pytest
@@ -93,10 +95,10 @@ def _key(f: reference.Finding | audit.Finding) -> tuple:
 def _case(seed: int) -> tuple[pl.DataFrame, pl.DataFrame, dict[int, int | None], dict]:
     rng = np.random.default_rng(seed)
     units, parent_of = _tree(rng)
-    options = dict(subgroups=bool(rng.random() < 0.7), periods=int(rng.integers(1, 4)),
-                   hidden=float(rng.choice([0.15, 0.4, 0.65, 0.9])),
-                   additive=bool(rng.random() < 0.7), keep_numbers=bool(rng.random() < 0.5),
-                   whole=bool(rng.random() < 0.8))
+    options: dict[str, Any] = dict(
+        subgroups=bool(rng.random() < 0.7), periods=int(rng.integers(1, 4)),
+        hidden=float(rng.choice([0.15, 0.4, 0.65, 0.9])), additive=bool(rng.random() < 0.7),
+        keep_numbers=bool(rng.random() < 0.5), whole=bool(rng.random() < 0.8))
     values = _values(rng, parent_of, **options)
     if rng.random() < 0.1:  # a broken org tree: the root under its last unit (a cycle)
         units = units.with_columns(
@@ -165,8 +167,8 @@ def test_one_period_and_a_whole_publication_match_the_reference(seed: int) -> No
     values, units, parent_of, _options = _case(seed)
     period = values["period"].min()
     cells = values.filter(pl.col("period") == period)
-    args = dict(parent_of=parent_of, min_n=5, aggregation="share", indicator_id="X",
-                period="P")
+    args: dict[str, Any] = dict(parent_of=parent_of, min_n=5, aggregation="share",
+                                indicator_id="X", period="P")
     assert ([_key(f) for f in audit.audit_system(cells, **args)]
             == [_key(f) for f in reference.audit_system(cells, **args)])
     both = pl.concat([values.with_columns(pl.lit("A").alias("indicator_id")),
