@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from indicators.disclosure_audit import audit_indicator
+from indicators.disclosure_audit import Finding, audit_indicator
 
 MAX_PASSES = 50
 COUNTS = ("n", "_num", "_rest")
@@ -120,14 +120,33 @@ def _audit_picks(out: pl.DataFrame, *, org_units: pl.DataFrame, min_n: int,
         "_row", "unit_id", "period", "age_group",
         pl.when(pl.col("vulnerable_only")).then(pl.lit("vulnerable")).otherwise(pl.lit("all"))
         .alias("population"))
-    lookup = {(u, p, a, pop): r for r, u, p, a, pop in keyed.iter_rows()}
-    picks = set()
-    for f in findings:
-        for unit_id, age_group, population in f.neighbours:
-            row = lookup.get((unit_id, f.period, age_group, population))
-            if row is not None:
-                picks.add(row)
-                break
+    return _first_rows(findings, keyed)
+
+
+def _first_rows(findings: list[Finding], keyed: pl.DataFrame) -> list[int]:
+    """Per finding, the row (``_row`` of ``keyed``) of its first neighbour that is a row (the
+    same period); the distinct rows, sorted. Neighbour by neighbour, only for the findings
+    still without one: in practice one join."""
+    keys = ["unit_id", "period", "age_group", "population"]
+    # A key twice: its last row (as a dict built from the rows would keep it).
+    keyed = keyed.unique(subset=keys, keep="last")
+    picks: set[int] = set()
+    pending = [f for f in findings if f.neighbours]
+    depth = 0
+    while pending:
+        wanted = pl.DataFrame(
+            [(k, *f.neighbours[depth][:1], f.period, *f.neighbours[depth][1:])
+             for k, f in enumerate(pending)],
+            schema={"_finding": pl.Int64, "unit_id": keyed.schema["unit_id"],
+                    "period": pl.Utf8, "age_group": pl.Utf8, "population": pl.Utf8},
+            orient="row")
+        hit = wanted.join(keyed.with_columns(pl.col("period").cast(pl.Utf8)), on=keys,
+                          how="inner")
+        picks.update(hit["_row"].to_list())
+        matched = set(hit["_finding"].to_list())
+        depth += 1
+        pending = [f for k, f in enumerate(pending)
+                   if k not in matched and len(f.neighbours) > depth]
     return sorted(picks)
 
 

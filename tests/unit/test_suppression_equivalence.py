@@ -1,0 +1,88 @@
+"""Secondary suppression withholds exactly the cells it withheld with the reference audit
+(tests/support/reference_audit.py) and the old row lookup: the audit's findings and
+``neighbours`` decide what is withheld next, so they must not move a single cell."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from indicators import suppression
+from indicators.disclosure_audit import Finding
+from indicators.engine import primary_suppression
+from tests.support import reference_audit
+from tests.unit.test_disclosure_audit_equivalence import _tree, _values
+
+
+def _dict_first_rows(findings: list[Finding], keyed: pl.DataFrame) -> list[int]:
+    """The old lookup (a dict over every row), verbatim."""
+    lookup = {(u, p, a, pop): r for r, u, p, a, pop in keyed.iter_rows()}
+    picks = set()
+    for f in findings:
+        for unit_id, age_group, population in f.neighbours:
+            row = lookup.get((unit_id, f.period, age_group, population))
+            if row is not None:
+                picks.add(row)
+                break
+    return sorted(picks)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_first_neighbour_row_is_the_one_the_old_lookup_found(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    slots = [(u, a, p) for u in range(1, 6) for a in ("alle", "0-2", "3-5")
+             for p in ("all", "vulnerable")]
+    rows = [(u, period, a, p) for u, a, p in slots for period in ("2024H1", "2024H2")
+            if rng.random() < 0.6]
+    rows += [rows[int(i)] for i in rng.integers(0, len(rows), 3)]  # a key twice
+    keyed = pl.DataFrame(rows, schema=["unit_id", "period", "age_group", "population"],
+                         orient="row").with_row_index("_row")
+    findings = [Finding("X", str(rng.choice(["2024H1", "2024H2"])), 1, "alle", "all",
+                        "determined", 1.0, 1.0,
+                        tuple(slots[int(i)] for i in rng.permutation(len(slots))[
+                            :int(rng.integers(0, 5))]))
+                for _k in range(12)]
+    assert suppression._first_rows(findings, keyed) == _dict_first_rows(findings, keyed)
+
+
+def _primary(seed: int, aggregation: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Values of a random tree with primary suppression marked (numbers kept)."""
+    rng = np.random.default_rng(seed)
+    units, parent_of = _tree(rng)
+    values = _values(rng, parent_of, subgroups=bool(rng.random() < 0.8),
+                     periods=int(rng.integers(1, 3)), hidden=0.0, additive=True,
+                     keep_numbers=True, whole=True)
+    return values.with_columns(primary_suppression(aggregation, 5).alias("suppressed")), units
+
+
+@pytest.mark.parametrize("seed", range(30))
+@pytest.mark.parametrize("aggregation", ["share", "sum"])
+def test_secondary_suppression_withholds_what_it_withheld_with_the_reference_audit(
+        seed: int, aggregation: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    values, units = _primary(seed, aggregation)
+    new = suppression.secondary_suppression(values, org_units=units, min_n=5,
+                                            aggregation=aggregation)
+    monkeypatch.setattr(suppression, "audit_indicator", reference_audit.audit_indicator)
+    monkeypatch.setattr(suppression, "_first_rows", _dict_first_rows)
+    old = suppression.secondary_suppression(values, org_units=units, min_n=5,
+                                            aggregation=aggregation)
+    assert new.equals(old)
+
+
+def test_the_audit_picks_cells_in_these_cases(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The comparison above is not vacuous: the audit's picks are withheld in most cases."""
+    picked: list[int] = []
+    first_rows = suppression._first_rows
+
+    def spy(findings: list[Finding], keyed: pl.DataFrame) -> list[int]:
+        rows = first_rows(findings, keyed)
+        picked.extend(rows)
+        return rows
+
+    monkeypatch.setattr(suppression, "_first_rows", spy)
+    for seed in range(10):
+        values, units = _primary(seed, "share")
+        suppression.secondary_suppression(values, org_units=units, min_n=5,
+                                          aggregation="share")
+    assert len(picked) >= 10
