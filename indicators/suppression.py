@@ -78,24 +78,44 @@ def _close_groups(frame: pl.DataFrame, group_keys: list[str], min_n: int,
     return visible.filter(pick)["_row"].to_list()
 
 
+# Rows changed since each rule last closed their groups. A closed group with no changed row
+# gives nothing new when closed again (the prefix it withheld makes it safe), so each step
+# closes only the groups with a changed row: the same cells as closing every group, and the
+# later passes touch a few groups instead of the whole frame.
+DIRTY = ("_dirty_tree", "_dirty_age", "_dirty_comp")
+TREE_KEYS = ["parent_id", "period", "age_group", "vulnerable_only"]
+AGE_KEYS = ["unit_id", "period", "vulnerable_only"]
+
+
 def _withhold(values: pl.DataFrame, rows: list[int]) -> pl.DataFrame:
     if not rows:
         return values
     hit = pl.int_range(pl.len(), dtype=pl.UInt32).is_in(pl.Series(rows, dtype=pl.UInt32).implode())
-    return values.with_columns((pl.col("suppressed") | hit).alias("suppressed"))
+    new = hit & ~pl.col("suppressed")
+    return values.with_columns((pl.col("suppressed") | hit).alias("suppressed"),
+                               *[(pl.col(d) | new).alias(d) for d in DIRTY if d in values.columns])
+
+
+def _dirty_groups(indexed: pl.DataFrame, keys: list[str], dirty: str) -> pl.DataFrame:
+    """The rows of ``indexed`` in groups (by ``keys``) with a row marked ``dirty``."""
+    changed = indexed.filter(pl.col(dirty)).select(keys).unique()
+    return indexed.join(changed, on=keys, how="semi", nulls_equal=True)
 
 
 def _group_rules(out: pl.DataFrame, min_n: int, counts: tuple[str, ...]) -> pl.DataFrame:
+    if DIRTY[0] not in out.columns:
+        out = out.with_columns(*[pl.lit(True).alias(d) for d in DIRTY])
     for _ in range(MAX_PASSES):
         before = int(out["suppressed"].sum())
         # Org tree: the units under one parent, per period and subgroup.
         indexed = out.with_row_index("_row").filter(pl.col("parent_id").is_not_null())
-        out = _withhold(out, _close_groups(
-            indexed, ["parent_id", "period", "age_group", "vulnerable_only"], min_n, counts))
+        rows = _close_groups(_dirty_groups(indexed, TREE_KEYS, DIRTY[0]), TREE_KEYS, min_n,
+                             counts)
+        out = _withhold(out.with_columns(pl.lit(False).alias(DIRTY[0])), rows)
         # Age: 0-2 and 3-5 under "alle".
         indexed = out.with_row_index("_row").filter(pl.col("age_group") != "alle")
-        out = _withhold(out, _close_groups(indexed, ["unit_id", "period", "vulnerable_only"],
-                                           min_n, counts))
+        rows = _close_groups(_dirty_groups(indexed, AGE_KEYS, DIRTY[1]), AGE_KEYS, min_n, counts)
+        out = _withhold(out.with_columns(pl.lit(False).alias(DIRTY[1])), rows)
         out = _withhold_small_complement(out, min_n, counts)
         if int(out["suppressed"].sum()) == before:
             break
@@ -179,7 +199,7 @@ def secondary_suppression(values: pl.DataFrame, *, org_units: pl.DataFrame, min_
         out = _withhold(out, picks)
         periods = set(out[picks]["period"].to_list())
     hidden = pl.col("suppressed")
-    return out.drop("parent_id", "_num", "_rest").with_columns(
+    return out.drop("parent_id", "_num", "_rest", *DIRTY).with_columns(
         *[pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c)
           for c in ("value", "numerator", "denominator")])
 
@@ -189,14 +209,20 @@ def _withhold_small_complement(values: pl.DataFrame, min_n: int,
     """Withhold "vulnerable only" where the other children (alle − vulnerable) would show 1 …
     ``min_n``-1 in a protected count next to a visible "alle" cell."""
     keys = ["unit_id", "period", "age_group"]
+    # Only the rows changed since the last run: the rule reads the counts (fixed) and the row's
+    # own withheld flag, so an unchanged row gives the same answer as before.
+    dirty = pl.col(DIRTY[2]) if DIRTY[2] in values.columns else pl.lit(True)
+    candidates = values.with_row_index("_row").filter(
+        dirty & pl.col("vulnerable_only") & ~pl.col("suppressed"))
+    if DIRTY[2] in values.columns:
+        values = values.with_columns(pl.lit(False).alias(DIRTY[2]))
+    if candidates.is_empty():
+        return values
     whole = values.filter(~pl.col("vulnerable_only")).select(
         *keys, *[pl.col(c).alias(f"{c}_all") for c in counts])
-    indexed = values.with_row_index("_row").join(whole, on=keys, how="left")
+    indexed = candidates.join(whole, on=keys, how="left")
     risky = pl.lit(False)
     for c in counts:
         others = pl.col(f"{c}_all") - pl.col(c)
         risky = risky | _small(others, min_n)
-    rows = indexed.filter(
-        pl.col("vulnerable_only") & ~pl.col("suppressed") & risky
-    )["_row"]
-    return _withhold(values, rows.to_list())
+    return _withhold(values, indexed.filter(risky)["_row"].to_list())
