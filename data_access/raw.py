@@ -301,7 +301,7 @@ def load_assessments(conn: Connection, windows: list[Window]) -> pl.DataFrame:
         return pl.DataFrame(schema=SCHEMAS["assessments"])
     stmt = select_for("assessments")
     if (None, None) not in windows:
-        column = m.Assessment.assessed_on
+        column = table_of(m.Assessment).c.assessed_on
         stmt = stmt.where(sa.or_(*[sa.and_(
             *([column >= first] if first is not None else []),
             *([column <= last] if last is not None else [])) for first, last in windows]))
@@ -315,8 +315,9 @@ def load_child_assessments(conn: Connection, child_ids: Iterable[int]) -> pl.Dat
     """Every assessment of the given children (their whole history), through ``conn``; found by
     the index on ``assessment.child_id``."""
     ids = sorted(set(child_ids))
+    column = table_of(m.Assessment).c.child_id
     parts = [read_frame(conn, select_for("assessments").where(
-        m.Assessment.child_id.in_(ids[i:i + CHILD_CHUNK])), SCHEMAS["assessments"], bulk=True)
+        column.in_(ids[i:i + CHILD_CHUNK])), SCHEMAS["assessments"], bulk=True)
         for i in range(0, len(ids), CHILD_CHUNK)]
     return pl.concat(parts) if parts else pl.DataFrame(schema=SCHEMAS["assessments"])
 

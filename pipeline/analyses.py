@@ -8,7 +8,7 @@ of its own rounds."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -16,7 +16,12 @@ from sqlalchemy.engine import Connection
 
 from core.model_config import ChangeModelConfig
 from data_access.analyses import replace_analysis_tables
-from data_access.raw import children_assessed_before, load_assessments, load_child_assessments
+from data_access.raw import (
+    Window,
+    children_assessed_before,
+    load_assessments,
+    load_child_assessments,
+)
 from indicators.flows import POSITIONS, yellow_episodes
 from indicators.incremental import WHOLE, AnalysisParts, Rounds, Touched, analysis_windows
 from indicators.periods import period_bounds
@@ -152,14 +157,14 @@ def touched_inputs(conn: Connection, parts: AnalysisParts, labels: Sequence[str]
                           assessed_earlier=earlier.sort())
 
 
-def _dates(window: Rounds) -> tuple:
+def _dates(window: Rounds) -> Window:
     """A window of rounds as its first and last day (None = unbounded)."""
     first, last = window
     return (None if first is None else period_bounds(first)[0],
             None if last is None else period_bounds(last)[1])
 
 
-def _merged(windows: list[Rounds], spots) -> list[Rounds]:  # type: ignore[no-untyped-def]
+def _merged(windows: list[Rounds], spots: Callable[[Rounds], tuple[int, int]]) -> list[Rounds]:
     """``windows`` with overlapping or adjacent ones joined (fewer ranges to read)."""
     out: list[Rounds] = []
     for window in sorted(windows, key=spots):
