@@ -12,6 +12,7 @@ from polars._typing import PolarsDataType
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel, col
 
+from data_access.analytics import bulk_insert
 from data_access.flow_models import (
     AssessmentCompleteness,
     PositionFlow,
@@ -23,6 +24,7 @@ from data_access.raw import read_frame
 from data_access.scope import Scope, units_in_scope_clause
 from data_access.tables import table_of
 from indicators.flows import FLOW_SCHEMA, SUMMARY_SCHEMA, SURVIVAL_SCHEMA
+from indicators.incremental import WHOLE, AnalysisParts
 
 COMPLETENESS_COLUMNS: dict[str, PolarsDataType] = {
     "unit_id": pl.Int64, "period": pl.Utf8, "enrolled": pl.Int64,
@@ -33,23 +35,33 @@ TABLES: tuple[type[SQLModel], ...] = (
 
 def replace_analysis_tables(conn: Connection, *, flows: pl.DataFrame, survival: pl.DataFrame,
                             summary: pl.DataFrame, completeness: pl.DataFrame,
-                            flow_rounds: list[str] | None = None) -> int:
-    """Replace the four tables' rows (in the refresh's transaction). Returns the rows written.
+                            parts: AnalysisParts = WHOLE) -> int:
+    """Replace the four tables' rows (in the refresh's transaction), in bulk
+    (:func:`data_access.analytics.bulk_insert`). Returns the rows written.
 
-    ``flow_rounds`` (the incremental refresh): replace only the flows from these rounds."""
+    ``parts`` (the incremental refresh): replace only the flows from these rounds, the time in
+    yellow of these entry rounds and the completeness of these periods (the frames hold those
+    rows only); a table whose part is empty is left as it is."""
     written = 0
-    for model, frame in zip(TABLES, (flows, survival, summary, completeness), strict=True):
+    chosen = (parts.flow_rounds, parts.entry_rounds, parts.entry_rounds, parts.periods)
+    for model, frame, part in zip(TABLES, (flows, survival, summary, completeness), chosen,
+                                  strict=True):
+        if part is not None and not part:
+            continue
         table = table_of(model)
-        if model is PositionFlow and flow_rounds is not None:
-            conn.execute(sa.delete(table).where(table.c.from_round.in_(flow_rounds)))
-        else:
+        if part is None:
             conn.execute(sa.delete(table))
-        columns = [c.name for c in table.columns if c.name != "id"]
-        rows = frame.select(columns)
-        for chunk in rows.iter_slices(20_000):
-            conn.execute(sa.insert(table), chunk.to_dicts())
-        written += rows.height
+        else:
+            conn.execute(sa.delete(table).where(table.c[_ROUND[model]].in_(list(part))))
+        written += bulk_insert(conn, table, frame.select(
+            [c.name for c in table.columns if c.name != "id"]))
     return written
+
+
+# The column by which each table is replaced in parts.
+_ROUND: dict[type[SQLModel], str] = {
+    PositionFlow: "from_round", YellowSurvival: "entry_round", YellowSummary: "entry_round",
+    AssessmentCompleteness: "period"}
 
 
 def _in_scope(column: sa.ColumnElement, scope: Scope) -> sa.ColumnElement:

@@ -34,33 +34,41 @@ class ValueWriter:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.table = table_of(IndicatorValue)
-        self.columns = ["programme_id", *VALUE_COLUMNS]
 
     def write(self, programme_id: str, values: pl.DataFrame) -> int:
         rows = values.select(
             pl.lit(programme_id, dtype=pl.Utf8).alias("programme_id"),
             *[pl.col(name).cast(dtype) for name, dtype in VALUE_COLUMNS.items()],
         )
-        if rows.is_empty():
-            return 0
-        dbapi = self.conn.connection.dbapi_connection
-        names = ", ".join(self.columns)
-        if self.conn.dialect.name == "postgresql":
-            copy_sql = f"COPY {self.table.name} ({names}) FROM STDIN (FORMAT csv)"
-            with dbapi.cursor() as cur, cur.copy(copy_sql) as copy:  # type: ignore[union-attr]
-                for chunk in rows.iter_slices(200_000):
-                    # Shortest round-trip floats; NULL is an unquoted empty field.
-                    copy.write(chunk.write_csv(include_header=False))
-        else:
-            insert = sa.insert(self.table).values({c: sa.bindparam(c) for c in self.columns})
-            cursor = dbapi.cursor()  # type: ignore[union-attr]
-            try:  # One row tuple at a time into the driver: no dicts, no SQLAlchemy per row.
-                # sqlite3 takes any iterable of rows (SQLAlchemy's DBAPI stub says Sequence).
-                cursor.executemany(str(insert.compile(dialect=self.conn.dialect)),
-                                   rows.iter_rows())  # type: ignore[arg-type]
-            finally:
-                cursor.close()
-        return rows.height
+        return bulk_insert(self.conn, self.table, rows)
+
+
+def bulk_insert(conn: Connection, table: sa.Table, rows: pl.DataFrame) -> int:
+    """Insert ``rows`` (columns named as ``table``'s, typed) into ``table``, in bulk on
+    ``conn``'s own connection and transaction; returns the rows inserted.
+
+    PostgreSQL: ``COPY … FROM STDIN (FORMAT csv)``. SQLite: ``executemany`` of row tuples
+    straight into the driver (no dicts, no SQLAlchemy per row).
+    """
+    if rows.is_empty():
+        return 0
+    dbapi = conn.connection.dbapi_connection
+    names = ", ".join(rows.columns)
+    if conn.dialect.name == "postgresql":
+        copy_sql = f"COPY {table.name} ({names}) FROM STDIN (FORMAT csv)"
+        with dbapi.cursor() as cur, cur.copy(copy_sql) as copy:  # type: ignore[union-attr]
+            for chunk in rows.iter_slices(200_000):
+                # Shortest round-trip floats; NULL is an unquoted empty field.
+                copy.write(chunk.write_csv(include_header=False))
+    else:
+        insert = sa.insert(table).values({c: sa.bindparam(c) for c in rows.columns})
+        cursor = dbapi.cursor()  # type: ignore[union-attr]
+        try:  # sqlite3 takes any iterable of rows (SQLAlchemy's DBAPI stub says Sequence).
+            cursor.executemany(str(insert.compile(dialect=conn.dialect)),
+                               rows.iter_rows())  # type: ignore[arg-type]
+        finally:
+            cursor.close()
+    return rows.height
 
 
 @contextmanager

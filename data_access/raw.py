@@ -13,7 +13,7 @@ These scan whole tables and are used only by the refresh (``pipeline.refresh``),
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 from data_access import models as m
 from data_access import programme_models as pm
 from data_access.db import DatabaseUnavailable
+from data_access.tables import table_of
 from indicators.sources import SCHEMAS, Sources
 
 try:  # Optional: Arrow straight from PostgreSQL's wire format (pip adbc-driver-postgresql)
@@ -290,6 +291,51 @@ def load_sources(conn: Connection, *, periods: pl.DataFrame, arrow: bool = True,
         frames = {name: read_frame(conn, stmt, SCHEMAS[name], bulk=True)
                   for name, stmt in statements.items()}
     return Sources(periods=periods, **frames)
+
+
+def load_assessments(conn: Connection, windows: list[Window]) -> pl.DataFrame:
+    """The ``assessments`` source frame, only rows dated in one of ``windows`` (through
+    ``conn``: its own uncommitted rows are seen); ``[]`` reads nothing, ``(None, None)``
+    everything."""
+    if not windows:
+        return pl.DataFrame(schema=SCHEMAS["assessments"])
+    stmt = select_for("assessments")
+    if (None, None) not in windows:
+        column = table_of(m.Assessment).c.assessed_on
+        stmt = stmt.where(sa.or_(*[sa.and_(
+            *([column >= first] if first is not None else []),
+            *([column <= last] if last is not None else [])) for first, last in windows]))
+    return read_frame(conn, stmt, SCHEMAS["assessments"], bulk=True)
+
+
+CHILD_CHUNK = 5_000  # ids per statement (SQLite's default limit is 32,766 bound values)
+
+
+def load_child_assessments(conn: Connection, child_ids: Iterable[int]) -> pl.DataFrame:
+    """Every assessment of the given children (their whole history), through ``conn``; found by
+    the index on ``assessment.child_id``."""
+    ids = sorted(set(child_ids))
+    column = table_of(m.Assessment).c.child_id
+    parts = [read_frame(conn, select_for("assessments").where(
+        column.in_(ids[i:i + CHILD_CHUNK])), SCHEMAS["assessments"], bulk=True)
+        for i in range(0, len(ids), CHILD_CHUNK)]
+    return pl.concat(parts) if parts else pl.DataFrame(schema=SCHEMAS["assessments"])
+
+
+def children_assessed_before(conn: Connection, day: dt.date,
+                             positions: Sequence[str]) -> pl.Series:
+    """The children assessed on or after ``day`` who also have an assessment with one of
+    ``positions`` before it: one indexed ``EXISTS`` probe (``child_id``, ``assessed_on``) per
+    child of the later rows."""
+    table = table_of(m.Assessment)
+    later = (sa.select(table.c.child_id.label("child_id"))
+             .where(table.c.assessed_on >= day).distinct().subquery())
+    earlier = table.alias("earlier")
+    stmt = sa.select(later.c.child_id).where(
+        sa.select(sa.literal(1)).where(
+            earlier.c.child_id == later.c.child_id, earlier.c.assessed_on < day,
+            earlier.c.position.in_(list(positions))).exists())
+    return read_frame(conn, stmt, {"child_id": pl.Int64}, bulk=True)["child_id"]
 
 
 def load_org_unit_frame(conn: Connection) -> pl.DataFrame:

@@ -36,6 +36,7 @@ from imports.validate import Refs, RowError, check
 from imports.wording import count
 from indicators.incremental import SOURCE_DATES, Touched
 from indicators.periods import period_expr
+from pipeline.analyses import child_episodes, tracked_children
 from pipeline.refresh import refresh_in, refresh_touched
 
 BATCH = 10_000
@@ -269,6 +270,7 @@ def touched_by(kind: Kind, frame: pl.DataFrame) -> Touched:
 
     All rows of the file count, changed or not (a little more work, never a missed change); a
     dated kind's date is part of its key, so an update never moves a row to another period.
+    ``children``: the children of a child-level kind's rows (None for other kinds).
     """
     tables = {"family_group", "family_group_session", "family_group_attendance"} if (
         kind.name == "family_attendance") else {kind.table}
@@ -284,7 +286,10 @@ def touched_by(kind: Kind, frame: pl.DataFrame) -> Touched:
         periods = frozenset(found)
     institutions = (frozenset(frame["institution_id"].drop_nulls().to_list())
                     if "institution_id" in frame.columns else frozenset())
-    return Touched(sources, periods, institutions)
+    # Child-level kinds: the children whose rows were written (every row names its child).
+    children = (frozenset(frame["child_id"].drop_nulls().to_list())
+                if "child_id" in frame.columns else None)
+    return Touched(sources, periods, institutions, children)
 
 
 def import_file(engine: Engine, config: ChangeModelConfig, kind: str, path: Path | str, *,
@@ -334,6 +339,9 @@ def import_file(engine: Engine, config: ChangeModelConfig, kind: str, path: Path
             span_before = date_range(conn)
             rows = checked.frame.drop(ROW)
             touched = touched_by(spec, table_frame(rows, spec, current))
+            tracked = tracked_children(touched) if incremental else None
+            # Their yellow spells before the write: the refresh compares them with the new ones.
+            episodes_before = None if tracked is None else child_episodes(conn, tracked)
             result.new, result.updated, result.unchanged = write(conn, spec, rows, current)
             if not (result.new or result.updated):  # nothing changed: no value can change
                 touched = Touched(frozenset(), frozenset())
@@ -342,7 +350,8 @@ def import_file(engine: Engine, config: ChangeModelConfig, kind: str, path: Path
                          detail=f"{kind}: {path.name} – {result.summary()}", rows=result.rows)
             report(0.75, "Beregner indikatorerne igen …")
             if incremental:  # both bump the data version
-                refresh_touched(conn, config, touched, span_before=span_before)
+                refresh_touched(conn, config, touched, span_before=span_before,
+                                episodes_before=episodes_before)
             else:
                 refresh_in(conn, config, uncommitted=True)
             _checkpoint("refreshed")

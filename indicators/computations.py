@@ -321,6 +321,7 @@ def parent_followup_share(src: Sources) -> pl.DataFrame:
     flagged = (
         _in_periods(src.assessments.filter(pl.col("position").is_in(["yellow", "red"])), src,
                     "assessed_on")
+        .sort("assessed_on")  # the institution of the latest, whatever order the rows came in
         .group_by("child_id", "period")
         .agg(pl.col("institution_id").last(), pl.col("assessed_on").max())
     )

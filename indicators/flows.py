@@ -40,7 +40,7 @@ Children in daycare 3 by position in spring and autumn 2025 (rows: spring; colum
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import permutations, product
 
 import numpy as np
@@ -501,7 +501,8 @@ EPISODE_SCHEMA: dict[str, PolarsDataType] = {
 
 
 def yellow_episodes(assessments: pl.DataFrame, *, institution_ids: Sequence[int] | None = None,
-                    include_first_assessment: bool = True) -> pl.DataFrame:
+                    include_first_assessment: bool = True,
+                    assessed_earlier: Iterable[int] | pl.Series = ()) -> pl.DataFrame:
     """Spells in yellow: one row per time a child enters yellow (child-level; never display).
 
     A child **enters** yellow in a round where it is yellow and its previous round was green or
@@ -522,11 +523,31 @@ def yellow_episodes(assessments: pl.DataFrame, *, institution_ids: Sequence[int]
         Keep spells that started in these institutions (the chosen unit); None for all.
     include_first_assessment
         Count a child's first assessment, when yellow, as an entry.
+    assessed_earlier
+        Children with a green, yellow or red assessment before the first round of
+        ``assessments``: their first round there is not their first assessment (a window of the
+        store's rows, see below).
 
     Returns
     -------
     pl.DataFrame
         :data:`EPISODE_SCHEMA`.
+
+    Notes
+    -----
+    **A window of rounds.** Let ``assessments`` hold every row of rounds *w*, *w* + 1, … (none
+    before *w*) and ``assessed_earlier`` the children of those rows with a row before *w*.
+    Then the spells entering in round *e* ≥ *w* + 1 are exactly those of all rows:
+
+    - A child's position in each round ≥ *w* is that of all rows (a round's rows are all in or
+      all out of the window).
+    - An entry at *e* asks about round *e* − 1 ≥ *w*, inside the window: if the child was
+      assessed there, its previous round is *e* − 1 in both, with the same position. If not,
+      the entry is a first assessment in both or in neither: with all rows, the child has an
+      earlier round iff it has one in *w* … *e* − 1 or it is in ``assessed_earlier``.
+    - A spell is followed through later rounds only, all inside the window.
+
+    Entries in round *w* itself need round *w* − 1 and are wrong in general.
     """
     rounds = position_rounds(assessments).with_columns(
         pl.col("position").shift(1).over("child_id").alias("prev_position"),
@@ -535,7 +556,10 @@ def yellow_episodes(assessments: pl.DataFrame, *, institution_ids: Sequence[int]
     yellow = pl.col("position") == "yellow"
     after_other = (pl.col("prev_index") == pl.col("round_index") - 1) & (
         pl.col("prev_position") != "yellow")
-    first = pl.col("prev_index").is_null() if include_first_assessment else pl.lit(False)
+    earlier = (assessed_earlier if isinstance(assessed_earlier, pl.Series)
+               else pl.Series(list(assessed_earlier), dtype=pl.Int64)).cast(pl.Int64)
+    first = ((pl.col("prev_index").is_null() & ~pl.col("child_id").is_in(earlier.implode()))
+             if include_first_assessment else pl.lit(False))
     entries = rounds.filter(yellow & (after_other | first))
     if institution_ids is not None:
         entries = entries.filter(pl.col("institution_id").is_in(list(institution_ids)))

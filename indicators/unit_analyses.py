@@ -32,7 +32,7 @@ Twelve children of one daycare under one municipality, green in spring and in au
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -219,8 +219,9 @@ def _flow_output(keys: pl.DataFrame, values: np.ndarray, mask: np.ndarray) -> pl
 
 
 def survival_tables(assessments: pl.DataFrame, org_units: pl.DataFrame, *,
-                    rounds: Sequence[str], min_n: int = 5,
-                    max_rounds: int = 3) -> tuple[pl.DataFrame, pl.DataFrame]:
+                    rounds: Sequence[str], min_n: int = 5, max_rounds: int = 3,
+                    assessed_earlier: Iterable[int] | pl.Series = ()
+                    ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Time in yellow for the children who entered yellow in each round, per unit.
 
     A spell counts for the units above the institution where it began. The published counts
@@ -230,13 +231,20 @@ def survival_tables(assessments: pl.DataFrame, org_units: pl.DataFrame, *,
     :func:`indicators.flows.yellow_summary` for each unit and entry round, computed for all of
     them at once (:func:`_curves`).
 
+    Everything is per entry round: the tables of the entry rounds in ``rounds`` rest on the
+    spells entering then only. With ``assessments`` a window of the rows from round *w* on and
+    ``assessed_earlier`` the children of the window assessed before *w*
+    (:func:`indicators.flows.yellow_episodes`), the tables of entry rounds after *w* are those
+    of all rows.
+
     Returns
     -------
     (survival, summary)
         :data:`UNIT_SURVIVAL_SCHEMA` (``max_rounds + 1`` rows per unit and entry round) and
         :data:`UNIT_SUMMARY_SCHEMA` (one row per unit and entry round).
     """
-    episodes = yellow_episodes(assessments).filter(pl.col("entry_round").is_in(list(rounds)))
+    episodes = yellow_episodes(assessments, assessed_earlier=assessed_earlier).filter(
+        pl.col("entry_round").is_in(list(rounds)))
     by_unit = episodes.join(ancestors(org_units), on="institution_id", how="inner")
     if by_unit.is_empty():
         return (pl.DataFrame(schema=UNIT_SURVIVAL_SCHEMA),

@@ -22,11 +22,17 @@ from data_access.import_lock import take_import_lock
 from data_access.raw import date_range, load_sources
 from indicators.disclosure_audit import AuditReport, audit_publication
 from indicators.engine import aggregate
-from indicators.incremental import SOURCE_DATES, Touched, plan
+from indicators.incremental import (
+    SOURCE_DATES,
+    Touched,
+    analysis_parts,
+    changed_entry_rounds,
+    plan,
+)
 from indicators.membership import Member, member_periods, programme_tree, restrict_observations
 from indicators.periods import period_bounds, period_of, periods_frame
 from indicators.registry import COMPUTATIONS
-from pipeline.analyses import store_analyses
+from pipeline.analyses import child_episodes, store_analyses, touched_inputs, tracked_children
 
 log = logging.getLogger(__name__)
 
@@ -124,27 +130,21 @@ def _computed_and_audited(conn: Connection, programmes, sources  # type: ignore[
     return accepted, refused
 
 
-def _flow_rounds(touched: Touched, labels: list[str]) -> list[str] | None:
-    """The flows' from-rounds an import moves: a flow from *r* rests on rounds *r* and *r* + 1,
-    so a change in *q* moves the flows from *q* − 1 and *q*. None = all."""
-    if "assessments" not in touched.sources:
-        return []
-    if touched.periods is None:
-        return None
-    index = {p: i for i, p in enumerate(labels)}
-    hit = {j for q in touched.periods if q in index for j in (index[q] - 1, index[q]) if j >= 0}
-    return [labels[j] for j in sorted(hit)]
-
-
 def refresh_touched(conn: Connection, config: ChangeModelConfig, touched: Touched, *,
-                    span_before: tuple[dt.date, dt.date] | None) -> RefreshReport:
+                    span_before: tuple[dt.date, dt.date] | None,
+                    episodes_before: pl.DataFrame | None = None) -> RefreshReport:
     """Recompute only what ``touched`` (an import's writes, in ``conn``'s open transaction)
     changes: the (programme, period) partitions :func:`indicators.incremental.plan` names, for
     the whole org tree, from the raw rows in their windows; then replace those partitions.
+    Likewise the parts of the analysis tables :func:`indicators.incremental.analysis_parts`
+    names, each from the assessments of its rounds.
 
     ``span_before`` is :func:`data_access.raw.date_range` before the import wrote: a span that
     grew gets its new periods computed for every programme; one that shrank (or a touched org
-    tree) falls back to the full :func:`refresh_in`.
+    tree) falls back to the full :func:`refresh_in`. ``episodes_before``: the yellow spells of
+    :func:`pipeline.analyses.tracked_children` before the import wrote
+    (:func:`pipeline.analyses.child_episodes`); compared with theirs now, they give the entry
+    rounds of time in yellow to recompute (without them: all).
     """
     started = time.perf_counter()
     if not touched.sources:
@@ -159,28 +159,40 @@ def refresh_touched(conn: Connection, config: ChangeModelConfig, touched: Touche
             labels):
         return refresh_in(conn, config, uncommitted=True)
     programmes = list(config.programmes)
-    todo = plan(programmes, COMPUTATIONS, touched, labels,
-                new_periods=[p for p in labels if p not in before])
+    new_periods = [p for p in labels if p not in before]
+    todo = plan(programmes, COMPUTATIONS, touched, labels, new_periods=new_periods)
+    parts = analysis_parts(touched, labels, new_periods=new_periods,
+                           entry_rounds=_changed_entry_rounds(conn, touched, episodes_before))
     windows = {name: (None if first is None else period_bounds(first)[0],
                       None if last is None else period_bounds(last)[1])
                for name, (first, last) in todo.windows.items()}
     windows["org_units"] = (None, None)
-    if todo.analyses:
-        for name in ("org_units", "children", "assessments"):
-            windows[name] = (None, None)
+    if parts.periods is None or parts.periods:  # completeness: every child's enrollment
+        windows["children"] = (None, None)
     affected = sorted({p for ps in todo.partitions.values() for p in ps})
     sources = load_sources(conn, periods=periods.filter(pl.col("period").is_in(affected)),
                            arrow=False, windows=windows, dates=SOURCE_DATES)
     chosen = [p for p in programmes if todo.partitions.get(p.id)]
     accepted, refused = _computed_and_audited(conn, chosen, sources)
     rows = replace_partitions(conn, accepted, {pid: todo.partitions[pid] for pid in accepted})
-    if todo.analyses:
-        rows += store_analyses(conn, config, replace(sources, periods=periods),
-                               flow_rounds=_flow_rounds(touched, labels))
+    if not parts.empty:
+        inputs = touched_inputs(conn, parts, labels, loaded=sources.assessments,
+                                loaded_rounds=todo.windows.get("assessments"))
+        rows += store_analyses(conn, config, replace(sources, periods=periods), parts=parts,
+                               inputs=inputs)
     bump_data_version(conn)
     return RefreshReport(rows=rows, seconds=time.perf_counter() - started,
                          periods=tuple(affected), refused=refused,
                          partitions={pid: ps for pid, ps in todo.partitions.items() if ps})
+
+
+def _changed_entry_rounds(conn: Connection, touched: Touched,
+                          episodes_before: pl.DataFrame | None) -> list[str] | None:
+    """The entry rounds whose yellow spells the import changed; None when not known."""
+    children = tracked_children(touched)
+    if children is None or episodes_before is None:
+        return None
+    return changed_entry_rounds(episodes_before, child_episodes(conn, children))
 
 
 def refresh(engine: Engine, config: ChangeModelConfig, *,

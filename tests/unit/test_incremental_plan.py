@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import polars as pl
+
+from imports.kinds import KINDS
+from imports.load import touched_by
 from indicators.incremental import Touched, affected_periods, plan, read_window, reads
 from indicators.registry import COMPUTATIONS
 
@@ -69,3 +74,18 @@ def test_undated_and_new_periods_touch_every_period() -> None:
     todo = plan([status, staff], COMPUTATIONS, counselling, PERIODS, new_periods=["2026H1"])
     assert todo.partitions == {"status": ["2026H1"], "staff": ["2026H1"]}
     assert not todo.analyses
+
+
+def test_an_import_names_the_children_it_wrote() -> None:
+    assessments = pl.DataFrame({
+        "child_id": [5, 7, 5], "institution_id": [3, 3, 4],
+        "assessed_on": [dt.date(2025, 3, 1), dt.date(2025, 9, 1), dt.date(2025, 10, 1)],
+        "position": ["green", "yellow", "red"]})
+    touched = touched_by(KINDS["assessments"], assessments)
+    assert touched == Touched(frozenset({"assessments"}), frozenset({"2025H1", "2025H2"}),
+                              frozenset({3, 4}), frozenset({5, 7}))
+    children = pl.DataFrame({"code": ["B1"], "institution_id": [3]})
+    assert touched_by(KINDS["children"], children).children is None  # not child rows by id
+    assert touched.merge(Touched(frozenset({"staff"}), None)).children is None
+    assert touched.merge(Touched(frozenset(), frozenset(), children=frozenset({9}))).children == {
+        5, 7, 9}

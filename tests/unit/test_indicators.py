@@ -244,6 +244,19 @@ def test_parent_followup_share_among_children_in_yellow_or_red() -> None:
     assert (row["value"], row["n"]) == (pytest.approx(50.0), 2)
 
 
+def test_parent_followup_share_counts_a_child_where_it_was_last_flagged() -> None:
+    # Child 1: red in A in January, yellow in B in March; the rows come latest first (as a
+    # store may return them). It counts for B, where it was last assessed yellow or red.
+    moved = assessment(1, D(2025, 3, 1), "yellow") | dict(institution_id=INST_B)
+    rows = [moved, assessment(1, D(2025, 1, 5), "red")]
+    for order in (rows, rows[::-1]):
+        values = values_of("parent_followup_share", sources(
+            children=ASSESSED_CHILDREN, assessments=order,
+            meetings=[meeting(1, D(2025, 4, 1), present=True)]))
+        assert value(values, INST_B, "2025H1")["n"] == 1
+        assert values.filter(pl.col("unit_id") == INST_A).is_empty()
+
+
 def test_plan_within_28_days_for_children_newly_in_yellow() -> None:
     src = sources(children=ASSESSED_CHILDREN, assessments=[
         assessment(1, D(2025, 1, 10), "green"), assessment(1, D(2025, 3, 1), "yellow"),
