@@ -103,6 +103,9 @@ def run(config_source: Path, *, scale: float, years: int, database_url: str | No
         for name in STEP_ORDER:
             print(f"  {name} …", flush=True)
             steps[name] = step(name, url, *common, *extras.get(name, ()))
+            # Each step's raw figures as soon as it ends: a later step that fails (or a run
+            # that is stopped) does not lose them.
+            print(f"    {json.dumps(steps[name], ensure_ascii=False)}", flush=True)
         figures: dict[str, Any] = {
             **_lookups(url), "steps": steps, "scale": scale, "years": years,
             "store": "PostgreSQL" if url.startswith("postgresql") else "SQLite"}
