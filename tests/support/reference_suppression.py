@@ -171,7 +171,7 @@ def secondary_suppression(values: pl.DataFrame, *, org_units: pl.DataFrame, min_
         (pl.col("denominator") - pl.col("numerator")).fill_null(0.0).alias("_rest"),
     )
     periods: set[str] | None = None  # the first audit sees every period; later ones only
-    for _ in range(MAX_PASSES):      # the periods where something changed
+    for _ in range(values.height + 1):  # the periods where something changed (rounds: as now)
         before = out["suppressed"]
         out = _group_rules(out, min_n, counts)
         if periods is not None:
