@@ -91,11 +91,17 @@ def refresh_in(conn: Connection, config: ChangeModelConfig, *,
     rows = 0
     periods = _reporting_periods(date_range(conn))
     sources = load_sources(conn, periods=periods, arrow=not uncommitted)
-    accepted, refused = _computed_and_audited(conn, config.programmes, sources)
-    if accepted:
-        with value_writer(conn, programme_ids=list(accepted)) as writer:
-            for programme_id, values in accepted.items():
-                rows += writer.write(programme_id, values)
+    refused: dict[str, AuditReport] = {}
+    # One programme at a time, each written (staged) as soon as it is computed and audited:
+    # memory holds one programme's values, not all of them.
+    with value_writer(conn) as writer:
+        for programme in config.programmes:
+            values, audit = _computed_and_audited_one(conn, programme, sources)
+            if audit is not None:
+                refused[programme.id] = audit
+                continue
+            rows += writer.write(programme.id, values)
+            del values
     rows += store_analyses(conn, config, sources)  # flows, time in yellow, completeness
     bump_data_version(conn)
     return RefreshReport(rows=rows, seconds=time.perf_counter() - started,
@@ -114,20 +120,29 @@ def _computed_and_audited(conn: Connection, programmes, sources  # type: ignore[
     refused: dict[str, AuditReport] = {}
     accepted: dict[str, pl.DataFrame] = {}
     for programme in programmes:
-        values = compute_programme_values(programme, sources)
-        # The gate: nothing is published that the exact audit can work back; a refused
-        # programme keeps its previous values. Per period, so an incremental refresh audits
-        # exactly the partitions it writes.
-        audit = audit_publication(values, org_units=sources.org_units,
-                                  rules=audit_rules(programme))
-        if not audit.clean:
+        values, audit = _computed_and_audited_one(conn, programme, sources)
+        if audit is None:
+            accepted[programme.id] = values
+        else:
             refused[programme.id] = audit
-            log.error(refused_message(programme.id, audit))
-            record_event(conn, username="system", action="privacy_audit",
-                         detail=refused_message(programme.id, audit), rows=len(audit.findings))
-            continue
-        accepted[programme.id] = values
     return accepted, refused
+
+
+def _computed_and_audited_one(conn: Connection, programme, sources  # type: ignore[no-untyped-def]
+                              ) -> tuple[pl.DataFrame, AuditReport | None]:
+    """``programme``'s values for ``sources.periods``, and the audit's report if it refused
+    them (recorded in the audit log)."""
+    values = compute_programme_values(programme, sources)
+    # The gate: nothing is published that the exact audit can work back; a refused programme
+    # keeps its previous values. Per period, so an incremental refresh audits exactly the
+    # partitions it writes.
+    audit = audit_publication(values, org_units=sources.org_units, rules=audit_rules(programme))
+    if audit.clean:
+        return values, None
+    log.error(refused_message(programme.id, audit))
+    record_event(conn, username="system", action="privacy_audit",
+                 detail=refused_message(programme.id, audit), rows=len(audit.findings))
+    return values, audit
 
 
 def refresh_touched(conn: Connection, config: ChangeModelConfig, touched: Touched, *,

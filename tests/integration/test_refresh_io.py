@@ -58,20 +58,62 @@ def index_names(engine: Engine) -> set[str]:
 def test_bulk_written_values_come_back_exactly(demo_engine: Engine) -> None:
     values = tricky_values()
     with demo_engine.begin() as conn:
-        with value_writer(conn, programme_ids=["bulk_test"]) as writer:
+        with value_writer(conn) as writer:
             assert writer.write("bulk_test", values) == 4
     assert_frame_equal(stored(demo_engine, "bulk_test"), values.sort("period", "indicator_id"),
                        check_exact=True)
     # Writing again replaces (no duplicates); other programmes are left alone.
     aabenraa_before = stored(demo_engine, "aabenraa").height
     with demo_engine.begin() as conn:
-        with value_writer(conn, programme_ids=["bulk_test"]) as writer:
+        with value_writer(conn) as writer:
             writer.write("bulk_test", values.head(1))
     assert stored(demo_engine, "bulk_test").height == 1
     assert stored(demo_engine, "aabenraa").height == aabenraa_before > 0
     with demo_engine.begin() as conn:
         conn.execute(sa.delete(m.IndicatorValue)
                      .where(m.IndicatorValue.programme_id == "bulk_test"))
+
+
+@pytest.mark.parametrize("stage", ["adbc", "temp-table"])
+def test_staged_values_replace_only_the_programmes_written(
+    sqlite_demo: str, stage: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite stages the rows (ADBC's bulk ingest into a file of its own, or a TEMP table when
+    the driver is missing) and moves them in at the end: exact values, replaced programmes
+    only, the staging file detached when the connection goes back to its pool."""
+    import data_access.analytics as analytics
+
+    if stage == "temp-table":
+        monkeypatch.setattr(analytics, "adbc_sqlite", None)
+    engine = get_engine(sqlite_demo)
+    values = tricky_values()
+    aabenraa_before = stored(engine, "aabenraa")
+    with engine.begin() as conn:
+        with value_writer(conn) as writer:
+            assert writer.write("bulk_a", values) == 4
+            assert writer.write("bulk_b", values.head(2)) == 2
+            with pytest.raises(ValueError, match="twice"):
+                writer.write("bulk_a", values)
+        # Inside the transaction: moved in, not yet committed.
+        assert conn.execute(sa.select(sa.func.count()).select_from(m.IndicatorValue).where(
+            m.IndicatorValue.programme_id.in_(["bulk_a", "bulk_b"]))).scalar_one() == 6
+    assert_frame_equal(stored(engine, "bulk_a"), values.sort("period", "indicator_id"),
+                       check_exact=True)
+    assert stored(engine, "bulk_b").height == 2
+    assert_frame_equal(stored(engine, "aabenraa"), aabenraa_before, check_exact=True)
+    assert "ix_indicator_value_lookup" in index_names(engine)
+    with engine.connect() as conn:  # the pooled connection has no staging file attached
+        attached = [row[1] for row in conn.exec_driver_sql("PRAGMA database_list")]
+        assert not [name for name in attached if name.startswith(analytics.STAGE_ALIAS)]
+    # A block that fails leaves the stored values as they were.
+    with pytest.raises(RuntimeError, match="stop"), engine.begin() as conn:
+        with value_writer(conn) as writer:
+            writer.write("bulk_a", values.head(1))
+            raise RuntimeError("stop")
+    assert stored(engine, "bulk_a").height == 4
+    with engine.begin() as conn:
+        conn.execute(sa.delete(m.IndicatorValue)
+                     .where(m.IndicatorValue.programme_id.in_(["bulk_a", "bulk_b"])))
 
 
 def test_the_lookup_index_is_there_after_a_refresh_and_the_redundant_ones_are_gone(
