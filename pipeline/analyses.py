@@ -55,10 +55,37 @@ class AnalysisInputs:
     assessed_earlier: pl.Series
 
 
+@dataclass(frozen=True)
+class AnalysisTables:
+    """The analysis tables' new rows (or those of some parts), as :func:`compute_analyses`
+    gives them."""
+
+    flows: pl.DataFrame
+    survival: pl.DataFrame
+    summary: pl.DataFrame
+    completeness: pl.DataFrame
+    parts: AnalysisParts
+
+
 def store_analyses(conn: Connection, config: ChangeModelConfig, sources: Sources, *,
                    parts: AnalysisParts = WHOLE, inputs: AnalysisInputs | None = None) -> int:
     """Compute and replace the analysis tables, or only their ``parts``; returns the rows
-    written.
+    written."""
+    return write_analyses(conn, compute_analyses(config, sources, parts=parts, inputs=inputs))
+
+
+def write_analyses(conn: Connection, tables: AnalysisTables) -> int:
+    """Replace the analysis tables' rows (or those of ``tables.parts``); returns the rows
+    written."""
+    return replace_analysis_tables(conn, flows=tables.flows, survival=tables.survival,
+                                   summary=tables.summary, completeness=tables.completeness,
+                                   parts=tables.parts)
+
+
+def compute_analyses(config: ChangeModelConfig, sources: Sources, *,
+                     parts: AnalysisParts = WHOLE,
+                     inputs: AnalysisInputs | None = None) -> AnalysisTables:
+    """The analysis tables, or only their ``parts`` (pure: reads nothing but its arguments).
 
     ``sources`` holds the org tree, the children (when completeness is computed) and every
     reporting period; ``inputs`` the assessments of each part (default: all of
@@ -88,8 +115,8 @@ def store_analyses(conn: Connection, config: ChangeModelConfig, sources: Sources
     completeness = completeness_table(
         sources.children, inputs.completeness, sources.org_units, periods=periods,
         min_n=max((spec.min_n for spec in child_specs), default=5))
-    return replace_analysis_tables(conn, flows=flows, survival=survival, summary=summary,
-                                   completeness=completeness, parts=parts)
+    return AnalysisTables(flows=flows, survival=survival, summary=summary,
+                          completeness=completeness, parts=parts)
 
 
 def _chosen(rounds: Sequence[str], part: Iterable[str] | None) -> list[str]:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import polars as pl
@@ -32,7 +34,14 @@ from indicators.incremental import (
 from indicators.membership import Member, member_periods, programme_tree, restrict_observations
 from indicators.periods import period_bounds, period_of, periods_frame
 from indicators.registry import COMPUTATIONS
-from pipeline.analyses import child_episodes, store_analyses, touched_inputs, tracked_children
+from pipeline.analyses import (
+    child_episodes,
+    compute_analyses,
+    store_analyses,
+    touched_inputs,
+    tracked_children,
+    write_analyses,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,25 +68,54 @@ def refused_message(programme_id: str, audit: AuditReport) -> str:
             f"skjulte tal, der kan regnes ud. De forrige tal vises stadig. {audit.summary()}")
 
 
+def refresh_workers() -> int:
+    """Threads that compute at once in a full refresh: ``REFRESH_WORKERS``, else the machine's
+    CPUs (at most 4). polars and numpy release the GIL in their kernels, so on 2 cores two
+    indicators compute side by side."""
+    configured = os.environ.get("REFRESH_WORKERS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def programme_scope(programme, sources  # type: ignore[no-untyped-def]
+                    ) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """The org tree ``programme`` is computed over and the (unit, period)s it runs in (None:
+    everywhere, always), from its membership."""
+    if not programme.membership:
+        return sources.org_units, None
+    members = [Member(m.unit, m.start, m.end) for m in programme.membership]
+    runs = member_periods(sources.org_units, sources.periods, members)
+    return programme_tree(sources.org_units, members, top_level=programme.top_level), runs
+
+
+def indicator_values(spec, sources, org_units: pl.DataFrame,  # type: ignore[no-untyped-def]
+                     runs: pl.DataFrame | None) -> pl.DataFrame:
+    """One indicator's values over ``org_units`` (``VALUE_SCHEMA`` plus ``indicator_id``): pure,
+    so indicators can be computed in threads side by side."""
+    computation = COMPUTATIONS[spec.computation]
+    obs = computation.observations(sources, dict(spec.params))
+    if runs is not None:
+        obs = restrict_observations(obs, runs)
+    values = aggregate(
+        obs, org_units=org_units, aggregation=computation.aggregation,
+        min_n=spec.min_n, subgroups=computation.subgroups,
+    )
+    return values.with_columns(pl.lit(spec.id).alias("indicator_id"))
+
+
 def compute_programme_values(programme, sources) -> pl.DataFrame:  # type: ignore[no-untyped-def]
     """Values of every indicator of ``programme`` where and when it runs (its membership)."""
-    org_units, runs = sources.org_units, None
-    if programme.membership:
-        members = [Member(m.unit, m.start, m.end) for m in programme.membership]
-        runs = member_periods(sources.org_units, sources.periods, members)
-        org_units = programme_tree(sources.org_units, members, top_level=programme.top_level)
-    parts = []
-    for spec in programme.indicators():
-        computation = COMPUTATIONS[spec.computation]
-        obs = computation.observations(sources, dict(spec.params))
-        if runs is not None:
-            obs = restrict_observations(obs, runs)
-        values = aggregate(
-            obs, org_units=org_units, aggregation=computation.aggregation,
-            min_n=spec.min_n, subgroups=computation.subgroups,
-        )
-        parts.append(values.with_columns(pl.lit(spec.id).alias("indicator_id")))
+    org_units, runs = programme_scope(programme, sources)
+    parts = [indicator_values(spec, sources, org_units, runs) for spec in programme.indicators()]
     return pl.concat(parts) if parts else pl.DataFrame()
+
+
+def _programme_futures(pool: ThreadPoolExecutor, programme, sources  # type: ignore[no-untyped-def]
+                       ) -> list[Future[pl.DataFrame]]:
+    org_units, runs = programme_scope(programme, sources)
+    return [pool.submit(indicator_values, spec, sources, org_units, runs)
+            for spec in programme.indicators()]
 
 
 def refresh_in(conn: Connection, config: ChangeModelConfig, *,
@@ -86,23 +124,39 @@ def refresh_in(conn: Connection, config: ChangeModelConfig, *,
 
     ``uncommitted=True`` when the same transaction has written raw rows (an import): then the
     rows are read through ``conn`` so that its own writes are seen.
+
+    The indicators and the analysis tables are computed in :func:`refresh_workers` threads;
+    this thread audits each programme and writes it as soon as its indicators are done, while
+    the threads go on with the next programme (one programme ahead: memory holds about two
+    programmes' values, not all). Only this thread touches ``conn``.
     """
     started = time.perf_counter()
     rows = 0
     periods = _reporting_periods(date_range(conn))
     sources = load_sources(conn, periods=periods, arrow=not uncommitted)
     refused: dict[str, AuditReport] = {}
-    # One programme at a time, each written (staged) as soon as it is computed and audited:
-    # memory holds one programme's values, not all of them.
-    with value_writer(conn) as writer:
-        for programme in config.programmes:
-            values, audit = _computed_and_audited_one(conn, programme, sources)
-            if audit is not None:
-                refused[programme.id] = audit
-                continue
-            rows += writer.write(programme.id, values)
-            del values
-    rows += store_analyses(conn, config, sources)  # flows, time in yellow, completeness
+    programmes = list(config.programmes)
+    pool = ThreadPoolExecutor(max_workers=refresh_workers(), thread_name_prefix="refresh")
+    try:
+        analyses = pool.submit(compute_analyses, config, sources)
+        ahead = _programme_futures(pool, programmes[0], sources) if programmes else []
+        with value_writer(conn) as writer:
+            for k, programme in enumerate(programmes):
+                futures = ahead
+                ahead = (_programme_futures(pool, programmes[k + 1], sources)
+                         if k + 1 < len(programmes) else [])
+                parts = [future.result() for future in futures]
+                values = pl.concat(parts) if parts else pl.DataFrame()
+                del parts, futures
+                audit = _refused(conn, programme, values, sources.org_units)
+                if audit is not None:
+                    refused[programme.id] = audit
+                    continue
+                rows += writer.write(programme.id, values)
+                del values
+        rows += write_analyses(conn, analyses.result())  # flows, time in yellow, completeness
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     bump_data_version(conn)
     return RefreshReport(rows=rows, seconds=time.perf_counter() - started,
                          periods=tuple(periods["period"].to_list()), refused=refused)
@@ -120,7 +174,8 @@ def _computed_and_audited(conn: Connection, programmes, sources  # type: ignore[
     refused: dict[str, AuditReport] = {}
     accepted: dict[str, pl.DataFrame] = {}
     for programme in programmes:
-        values, audit = _computed_and_audited_one(conn, programme, sources)
+        values = compute_programme_values(programme, sources)
+        audit = _refused(conn, programme, values, sources.org_units)
         if audit is None:
             accepted[programme.id] = values
         else:
@@ -128,21 +183,21 @@ def _computed_and_audited(conn: Connection, programmes, sources  # type: ignore[
     return accepted, refused
 
 
-def _computed_and_audited_one(conn: Connection, programme, sources  # type: ignore[no-untyped-def]
-                              ) -> tuple[pl.DataFrame, AuditReport | None]:
-    """``programme``'s values for ``sources.periods``, and the audit's report if it refused
-    them (recorded in the audit log)."""
-    values = compute_programme_values(programme, sources)
-    # The gate: nothing is published that the exact audit can work back; a refused programme
-    # keeps its previous values. Per period, so an incremental refresh audits exactly the
-    # partitions it writes.
-    audit = audit_publication(values, org_units=sources.org_units, rules=audit_rules(programme))
+def _refused(conn: Connection, programme, values: pl.DataFrame,  # type: ignore[no-untyped-def]
+             org_units: pl.DataFrame) -> AuditReport | None:
+    """The audit's report when it refuses ``programme``'s ``values`` (recorded in the audit
+    log), else None.
+
+    The gate: nothing is published that the exact audit can work back; a refused programme
+    keeps its previous values. Per period, so an incremental refresh audits exactly the
+    partitions it writes."""
+    audit = audit_publication(values, org_units=org_units, rules=audit_rules(programme))
     if audit.clean:
-        return values, None
+        return None
     log.error(refused_message(programme.id, audit))
     record_event(conn, username="system", action="privacy_audit",
                  detail=refused_message(programme.id, audit), rows=len(audit.findings))
-    return values, audit
+    return audit
 
 
 def refresh_touched(conn: Connection, config: ChangeModelConfig, touched: Touched, *,

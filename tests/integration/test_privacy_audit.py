@@ -39,18 +39,18 @@ def test_a_refresh_whose_values_leak_keeps_the_previous_values_and_says_why(
     with engine.connect() as conn:
         before = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
         org_units = load_org_unit_frame(conn)
-    real = refresh_module.compute_programme_values
+    real = refresh_module.indicator_values
 
-    def leaky(programme, sources):  # type: ignore[no-untyped-def]
+    def leaky(spec, sources, tree, runs):  # type: ignore[no-untyped-def]
         # A hand-built leak: one daycare withheld alone under its area (area − the visible
         # daycares gives it back).
-        values = real(programme, sources)
+        values = real(spec, sources, tree, runs)
         daycare = org_units.filter(pl.col("level") == "institution")["id"].min()
         hit = ((pl.col("unit_id") == daycare) & (pl.col("indicator_id") == "A1_sessions")
                & (pl.col("period") == values["period"].max()))
         return values.with_columns((pl.col("suppressed") | hit).alias("suppressed"))
 
-    monkeypatch.setattr(refresh_module, "compute_programme_values", leaky)
+    monkeypatch.setattr(refresh_module, "indicator_values", leaky)
     report = refresh_module.refresh(engine, config)
     assert set(report.refused) == {p.id for p in config.programmes if p.id == "aabenraa"}
     finding = report.refused["aabenraa"].findings[0]

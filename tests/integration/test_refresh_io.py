@@ -236,3 +236,50 @@ def test_sqlite_bulk_reads_parse_datetimes(sqlite_demo: str) -> None:
     naive = at.replace(tzinfo=None)
     assert bulk["at"].to_list() == [naive, naive.replace(microsecond=0)]
     assert_frame_equal(bulk, streamed)
+
+
+def _all_values(engine: Engine) -> pl.DataFrame:
+    t = m.IndicatorValue.__table__
+    columns = {"programme_id": pl.Utf8, **VALUE_COLUMNS}
+    with engine.connect() as conn:
+        return read_frame(conn, sa.select(*[t.c[c] for c in columns]), columns).sort(
+            "programme_id", "indicator_id", "unit_id", "period", "age_group", "vulnerable_only")
+
+
+def test_threads_compute_the_same_values_and_a_failing_one_changes_nothing(
+    sqlite_demo: str, config, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    engine = get_engine(sqlite_demo)
+    monkeypatch.setenv("REFRESH_WORKERS", "1")
+    refresh_module.refresh(engine, config)
+    alone = _all_values(engine)
+    monkeypatch.setenv("REFRESH_WORKERS", "3")
+    assert refresh_module.refresh_workers() == 3
+    refresh_module.refresh(engine, config)
+    assert_frame_equal(_all_values(engine), alone, check_exact=True)
+    assert alone.height > 0 and alone["programme_id"].n_unique() == len(config.programmes)
+
+    # An indicator of the last programme fails in its thread: the refresh fails, and the
+    # programmes already written are rolled back with it.
+    real = refresh_module.indicator_values
+    last = config.programmes[-1].indicators()[-1].id
+
+    def failing(spec, *args):  # type: ignore[no-untyped-def]
+        if spec.id == last:
+            raise RuntimeError("indicator failed")
+        return real(spec, *args)
+
+    monkeypatch.setattr(refresh_module, "indicator_values", failing)
+    version = data_version(engine)
+    with engine.begin() as conn:  # a marker the failed refresh must not overwrite
+        conn.execute(sa.update(m.IndicatorValue).where(
+            m.IndicatorValue.programme_id == config.programmes[0].id).values(n=-7))
+    with pytest.raises(RuntimeError, match="indicator failed"):
+        refresh_module.refresh(engine, config)
+    after = _all_values(engine)
+    assert after.filter(pl.col("programme_id") == config.programmes[0].id)["n"].unique().to_list(
+        ) == [-7]
+    assert data_version(engine) == version
+    monkeypatch.undo()
+    refresh_module.refresh(engine, config)  # leave the shared store as it was built
+    assert_frame_equal(_all_values(engine), alone, check_exact=True)
