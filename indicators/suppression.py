@@ -271,11 +271,16 @@ class _Groups:
     of: np.ndarray
 
     @staticmethod
-    def of_keys(member: np.ndarray, group_key: np.ndarray, within: list[np.ndarray]
-                ) -> _Groups:
+    def of_keys(member: np.ndarray, group: np.ndarray, within: np.ndarray) -> _Groups:
+        """The groups of the ``member`` rows by ``group``, each in the order of ``within``
+        (distinct within a group; both not negative)."""
         rows = np.flatnonzero(member)
-        order = rows[np.lexsort([k[rows] for k in reversed(within)] + [group_key[rows]])]
-        key = group_key[order]
+        if rows.size and (int(group[rows].max()) + 1) * (int(within[rows].max()) + 1) < 2 ** 62:
+            order = rows[np.argsort(group[rows] * (int(within[rows].max()) + 1) + within[rows])]
+        else:
+            rows = rows[np.argsort(within[rows], kind="stable")]
+            order = rows[np.argsort(group[rows], kind="stable")]
+        key = group[order]
         first = np.r_[True, key[1:] != key[:-1]] if key.size else np.zeros(0, dtype=bool)
         start = np.r_[np.flatnonzero(first), key.size]
         of = np.full(member.size, -1, dtype=np.int64)
@@ -308,6 +313,9 @@ class _Rows:
     def of(out: pl.DataFrame, counts: tuple[str, ...], min_n: int) -> _Rows | None:
         """The arrays of ``out``, or None for a frame with a null key or flag, a cell twice,
         or a count that is not a whole number below 2**52 (the polars steps decide those)."""
+        if out.schema["age_group"] != pl.Utf8 or not out.schema["unit_id"].is_integer() or (
+                not out.schema["parent_id"].is_integer()):
+            return None
         if out.select(pl.any_horizontal(pl.col(*_KEYS, "suppressed", "n").is_null().any())
                       ).item():
             return None
@@ -316,38 +324,47 @@ class _Rows:
             if not (np.isfinite(x).all() and (x == np.round(x)).all()
                     and np.abs(x).sum() < _EXACT):
                 return None
-        codes = out.select(
-            *[pl.col(c).rank("dense").cast(pl.Int64) - 1 for c in
-              ("unit_id", "period", "age_group")],
-            (pl.col("parent_id").rank("dense").cast(pl.Int64) - 1).fill_null(-1),
-            pl.col("vulnerable_only").cast(pl.Int64))
-        unit, period, age, parent, vulnerable = (codes.to_series(k).to_numpy()
-                                                 for k in range(5))
         labels = out["period"].cast(pl.Utf8).unique().sort().to_list()
-        ages = out["age_group"].unique().sort().to_list()
-        units = out["unit_id"].unique().sort().to_list()
-        if len(units) * len(labels) * len(ages) * 2 >= 2 ** 62:
+        ages = out["age_group"].unique().sort().to_list()  # text: sorted as the rules sort
+        period, age = (out[c].cast(pl.Utf8).cast(pl.Enum(v)).to_physical().to_numpy()
+                       .astype(np.int64) for c, v in (("period", labels), ("age_group", ages)))
+        ids = out["unit_id"].unique().sort().to_numpy()
+        unit = _codes(ids, out["unit_id"].to_numpy())
+        parent_id = out["parent_id"]
+        parents = parent_id.drop_nulls().unique().sort().to_numpy()
+        parent = np.where(parent_id.is_null().to_numpy(), -1,
+                          _codes(parents, parent_id.fill_null(parents[0] if parents.size else 0)
+                                 .to_numpy()))
+        vulnerable = out["vulnerable_only"].to_numpy().astype(np.int64)
+        n = values[0]
+        spread = int(n.max() - n.min()) + 1
+        sizes = (len(ids), max(len(parents), 1), len(labels), len(ages))
+        if max(sizes[0], sizes[1]) * sizes[2] * sizes[3] * 2 >= 2 ** 62 or (
+                spread * max(sizes[0], sizes[3]) >= 2 ** 62):
             return None
         cell = ((unit * len(labels) + period) * len(ages) + age) * 2 + vulnerable
         order = np.argsort(cell, kind="stable")
         keys = cell[order]
         if (keys[1:] == keys[:-1]).any():
             return None
-        n = values[0]
-        unit_group = (unit * len(labels) + period) * 2 + vulnerable
+        rank = (n - n.min()).astype(np.int64)
+        # The tree rule: the units under one parent (same period and subgroup), by n and unit;
+        # the age rule: 0-2 and 3-5 of one unit (same period and flag), by n and age group.
         tree = _Groups.of_keys(parent >= 0, ((parent * len(labels) + period) * len(ages) + age)
-                               * 2 + vulnerable, [n, unit, age, vulnerable])
-        age_rule = _Groups.of_keys((out["age_group"] != "alle").to_numpy(), unit_group,
-                                   [n, unit, age, vulnerable])
+                               * 2 + vulnerable, rank * len(ids) + unit)
+        age_rule = _Groups.of_keys(~(out["age_group"] == "alle").to_numpy(),
+                                   (unit * len(labels) + period) * 2 + vulnerable,
+                                   rank * len(ages) + age)
         by_period = np.argsort(period, kind="stable")
         return _Rows(
             out["suppressed"].to_numpy().astype(bool), values, period, labels,
             np.split(by_period, np.searchsorted(period[by_period], np.arange(1, len(labels)))),
-            vulnerable.astype(bool), tree, age_rule, _small_complements(out, counts, min_n),
+            vulnerable.astype(bool), tree, age_rule,
+            _small_complements(cell, keys, order, values, min_n),
             out.select(*_KEYS, "n", pl.col("_num").alias("numerator"),
                        (pl.col("_num") + pl.col("_rest")).alias("denominator")),
-            {u: k for k, u in enumerate(units)}, {a: k for k, a in enumerate(ages)}, keys,
-            order)
+            {int(u): k for k, u in enumerate(ids.tolist())}, {a: k for k, a in enumerate(ages)},
+            keys, order)
 
     def key(self, unit_id: int, period: int, age_group: str, population: str) -> int:
         """A cell's key (-1 if no row can have it)."""
@@ -358,19 +375,32 @@ class _Rows:
             population == "vulnerable")
 
 
-def _small_complements(out: pl.DataFrame, counts: tuple[str, ...], min_n: int) -> np.ndarray:
-    """Per row: a vulnerable-only row whose "other children" (its ``alle`` row minus it) show
-    1 … ``min_n``-1 in a protected count (the test of :func:`_withhold_small_complement`)."""
-    keys = ["unit_id", "period", "age_group"]
-    whole = out.filter(~pl.col("vulnerable_only")).select(
-        *keys, *[pl.col(c).alias(f"{c}_all") for c in counts])
-    risky = pl.lit(False)
+def _codes(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Each of ``values`` (all in ``ids``, sorted distinct integers) as its place in ``ids``:
+    by a table when the ids are close together, else by binary search."""
+    if ids.size and int(ids[-1]) - int(ids[0]) < 4 * values.size + 1024:
+        table = np.zeros(int(ids[-1]) - int(ids[0]) + 1, dtype=np.int64)
+        table[ids - ids[0]] = np.arange(ids.size)
+        codes: np.ndarray = table[values - ids[0]]
+        return codes
+    return np.searchsorted(ids, values)
+
+
+def _small_complements(cell: np.ndarray, keys: np.ndarray, key_rows: np.ndarray,
+                       counts: list[np.ndarray], min_n: int) -> np.ndarray:
+    """Per row: a vulnerable-only row whose "other children" (its ``alle`` row — same unit,
+    period and age group — minus it) show 1 … ``min_n``-1 in a protected count (the test of
+    :func:`_withhold_small_complement`; no such row: not risky)."""
+    rows = np.flatnonzero(cell % 2 == 1)
+    at = np.minimum(np.searchsorted(keys, cell[rows] - 1), keys.size - 1)
+    found = keys[at] == cell[rows] - 1
+    rows, whole = rows[found], key_rows[at[found]]
+    risky = np.zeros(rows.size, dtype=bool)
     for c in counts:
-        risky = risky | _small(pl.col(f"{c}_all") - pl.col(c), min_n)
-    hits = (out.with_row_index("_row").filter(pl.col("vulnerable_only"))
-            .join(whole, on=keys, how="left").filter(risky)["_row"].to_numpy())
-    flags = np.zeros(out.height, dtype=bool)
-    flags[hits] = True
+        others = c[whole] - c[rows]
+        risky |= (others >= 1) & (others < min_n)
+    flags = np.zeros(cell.size, dtype=bool)
+    flags[rows[risky]] = True
     return flags
 
 
@@ -388,7 +418,7 @@ class _State:
         if new.size:
             self.hidden[new] = True
             self.dirty = [np.concatenate([d, new]) for d in self.dirty]
-        return new
+        return np.asarray(new)
 
 
 def _close(groups: _Groups, dirty: np.ndarray, hidden: np.ndarray, counts: list[np.ndarray],
@@ -422,12 +452,13 @@ def _close(groups: _Groups, dirty: np.ndarray, hidden: np.ndarray, counts: list[
     pick = safe == (safe - ~unsafe)[head][segment]  # no safe row yet, this one included
     rank = np.arange(rows.size) - head[segment]
     pick |= (hidden_count[local] == 1) & (rank == 0)
-    return rows[pick]
+    chosen_rows: np.ndarray = rows[pick]
+    return chosen_rows
 
 
 def _rules(rows: _Rows, state: _State, min_n: int) -> np.ndarray:
     """:func:`_group_rules` on the arrays: the rows it withholds."""
-    new: list[np.ndarray] = []
+    new: list[np.ndarray] = [_EMPTY]
     for _ in range(MAX_PASSES):
         added = 0
         for k, groups in enumerate((rows.tree, rows.age)):
@@ -443,7 +474,8 @@ def _rules(rows: _Rows, state: _State, min_n: int) -> np.ndarray:
         added += new[-1].size
         if not added:
             break
-    return np.concatenate(new) if new else _EMPTY
+    changed: np.ndarray = np.concatenate(new)
+    return changed
 
 
 def _rounds(rows: _Rows, *, org_units: pl.DataFrame, min_n: int, aggregation: str,
