@@ -28,6 +28,15 @@ again, until the audit finds nothing. Ties are broken by the cells' keys: determ
 The rule runs at refresh time over the whole tree, so every screen and export — and any
 combination of them — shows the same, safe set of cells. Rows withheld here are marked
 ``suppressed`` like primary ones and lose value, numerator and denominator.
+
+How (fast enough for large trees, where the audit rounds run into the hundreds, most withholding
+one cell): the rounds run on numpy arrays (``_rounds``). Each group rule closes only the groups
+with a row changed since it last ran, by one pass over those groups' rows in a fixed sort
+order; every relation (tree, age, vulnerable, the audit's linked system) lies within one
+period, so after the first round the audit reads only the rows of the periods with a pick or a
+change. The same cells, row for row, as the polars steps (``_rounds_on_frame``, kept for a frame
+with a null key, a cell twice or a count that is not a whole number, whose sums the arrays
+could round otherwise); tests/unit/test_suppression_rounds.py compares both with the reference.
 """
 
 from __future__ import annotations
@@ -205,8 +214,9 @@ def secondary_suppression(values: pl.DataFrame, *, org_units: pl.DataFrame, min_
 
 def _rounds_on_frame(out: pl.DataFrame, *, org_units: pl.DataFrame, min_n: int,
                      aggregation: str, counts: tuple[str, ...], rounds: int) -> pl.DataFrame:
-    """The rounds on the frame itself (every rule a polars step over the whole frame): for a
-    frame :class:`_Rows` does not take (a null key, a key twice, fractional counts)."""
+    """The rounds on the frame itself, every rule a polars step over the whole frame: for a
+    frame :class:`_Rows` does not take (a null key or flag, a cell twice, a count that is not a
+    whole number)."""
     periods: set[str] | None = None  # the first audit sees every period; later ones only
     # the periods where something changed. Each round withholds at least one visible cell, so
     # it ends; a fixed cap left recoverable cells on large trees (found by the publication
@@ -313,8 +323,10 @@ class _Rows:
     def of(out: pl.DataFrame, counts: tuple[str, ...], min_n: int) -> _Rows | None:
         """The arrays of ``out``, or None for a frame with a null key or flag, a cell twice,
         or a count that is not a whole number below 2**52 (the polars steps decide those)."""
-        if out.schema["age_group"] != pl.Utf8 or not out.schema["unit_id"].is_integer() or (
-                not out.schema["parent_id"].is_integer()):
+        schema = out.schema
+        if schema["age_group"] != pl.Utf8 or not schema["unit_id"].is_integer() or not (
+                schema["parent_id"].is_integer()) or schema["vulnerable_only"] != pl.Boolean or (
+                schema["suppressed"] != pl.Boolean):
             return None
         if out.select(pl.any_horizontal(pl.col(*_KEYS, "suppressed", "n").is_null().any())
                       ).item():
