@@ -28,6 +28,15 @@ def _dict_first_rows(findings: list[Finding], keyed: pl.DataFrame) -> list[int]:
     return sorted(picks)
 
 
+def _dict_neighbour_rows(findings: list[Finding], rows: suppression._Rows) -> np.ndarray:
+    """The old lookup over the rows of the arrays (every row: a neighbour's key holds the
+    finding's period, whose rows the audit read)."""
+    keyed = rows.audit.with_row_index("_row").select(
+        "_row", "unit_id", "period", "age_group",
+        pl.when(pl.col("vulnerable_only")).then(pl.lit("vulnerable")).otherwise(pl.lit("all")))
+    return np.array(_dict_first_rows(findings, keyed), dtype=np.int64)
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_the_first_neighbour_row_is_the_one_the_old_lookup_found(seed: int) -> None:
     rng = np.random.default_rng(seed)
@@ -65,6 +74,7 @@ def test_secondary_suppression_withholds_what_it_withheld_with_the_reference_aud
                                             aggregation=aggregation)
     monkeypatch.setattr(suppression, "audit_indicator", reference_audit.audit_indicator)
     monkeypatch.setattr(suppression, "_first_rows", _dict_first_rows)
+    monkeypatch.setattr(suppression, "_neighbour_rows", _dict_neighbour_rows)
     old = suppression.secondary_suppression(values, org_units=units, min_n=5,
                                             aggregation=aggregation)
     assert new.equals(old)
@@ -73,14 +83,14 @@ def test_secondary_suppression_withholds_what_it_withheld_with_the_reference_aud
 def test_the_audit_picks_cells_in_these_cases(monkeypatch: pytest.MonkeyPatch) -> None:
     """The comparison above is not vacuous: the audit's picks are withheld in most cases."""
     picked: list[int] = []
-    first_rows = suppression._first_rows
+    neighbour_rows = suppression._neighbour_rows
 
-    def spy(findings: list[Finding], keyed: pl.DataFrame) -> list[int]:
-        rows = first_rows(findings, keyed)
-        picked.extend(rows)
-        return rows
+    def spy(findings: list[Finding], rows: suppression._Rows) -> np.ndarray:
+        found = neighbour_rows(findings, rows)
+        picked.extend(found.tolist())
+        return found
 
-    monkeypatch.setattr(suppression, "_first_rows", spy)
+    monkeypatch.setattr(suppression, "_neighbour_rows", spy)
     for seed in range(10):
         values, units = _primary(seed, "share")
         suppression.secondary_suppression(values, org_units=units, min_n=5,
