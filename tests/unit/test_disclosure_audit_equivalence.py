@@ -26,14 +26,18 @@ CELLS = [("alle", False), ("0-2", False), ("3-5", False),
          ("alle", True), ("0-2", True), ("3-5", True)]
 
 
-def _tree(rng: np.random.Generator) -> tuple[pl.DataFrame, dict[int, int | None]]:
-    """A root and 1-3 further levels, 1-4 children per unit."""
+def _tree(rng: np.random.Generator, fanouts: tuple[tuple[int, int], ...] | None = None
+          ) -> tuple[pl.DataFrame, dict[int, int | None]]:
+    """A root and 1-3 further levels, 1-4 children per unit; or, with ``fanouts``, one level
+    per (low, high): low … high-1 children per unit."""
+    if fanouts is None:
+        fanouts = ((1, 5),) * int(rng.integers(1, 4))
     parent_of: dict[int, int | None] = {1: None}
     level = [1]
-    for _depth in range(int(rng.integers(1, 4))):
+    for low, high in fanouts:
         below = []
         for unit in level:
-            for _k in range(int(rng.integers(1, 5))):
+            for _k in range(int(rng.integers(low, high))):
                 new = len(parent_of) + 1
                 parent_of[new] = unit
                 below.append(new)

@@ -107,6 +107,12 @@ def test_closing_only_changed_groups_withholds_what_closing_every_group_did(
     reference (tests/support/reference_suppression.py) closes every group in every pass."""
     values, units = _primary(seed, aggregation)
     values = values.with_columns(primary_suppression(aggregation, min_n).alias("suppressed"))
+    _same_as_reference(values, units, min_n, aggregation)
+
+
+def _same_as_reference(values: pl.DataFrame, units: pl.DataFrame, min_n: int,
+                       aggregation: str) -> None:
+    """The module withholds exactly what the reference withholds, row for row."""
     new = suppression.secondary_suppression(values, org_units=units, min_n=min_n,
                                             aggregation=aggregation)
     old = reference_suppression.secondary_suppression(values, org_units=units, min_n=min_n,

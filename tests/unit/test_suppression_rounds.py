@@ -15,25 +15,8 @@ import pytest
 from indicators import suppression
 from indicators.disclosure_audit import Finding
 from indicators.engine import primary_suppression
-from tests.support import reference_suppression
-from tests.unit.test_disclosure_audit_equivalence import _values
-
-
-def _big_tree(rng: np.random.Generator) -> tuple[pl.DataFrame, dict[int, int | None]]:
-    """A root, 3-6 municipalities, 2-4 areas each, 2-6 institutions each (about 40-150 units)."""
-    parent_of: dict[int, int | None] = {1: None}
-    level = [1]
-    for low, high in ((3, 7), (2, 5), (2, 7)):
-        below = []
-        for unit in level:
-            for _k in range(int(rng.integers(low, high))):
-                new = len(parent_of) + 1
-                parent_of[new] = unit
-                below.append(new)
-        level = below
-    units = pl.DataFrame({"id": list(parent_of), "parent_id": list(parent_of.values())},
-                         schema={"id": pl.Int64, "parent_id": pl.Int64})
-    return units, parent_of
+from tests.unit.test_disclosure_audit_equivalence import _tree, _values
+from tests.unit.test_suppression_equivalence import _dict_first_rows, _same_as_reference
 
 
 def _case(seed: int, aggregation: str, *, whole: bool = True,
@@ -41,7 +24,8 @@ def _case(seed: int, aggregation: str, *, whole: bool = True,
     """Values of a random tree over 3-5 periods, primary suppression marked (numbers kept);
     not ``additive``: a child counted under two units now and then (least squares)."""
     rng = np.random.default_rng(seed)
-    units, parent_of = _big_tree(rng)
+    # A root, 3-6 municipalities, 2-4 areas each, 2-6 institutions each (40-150 units)
+    units, parent_of = _tree(rng, fanouts=((3, 7), (2, 5), (2, 7)))
     values = _values(rng, parent_of, subgroups=bool(rng.random() < 0.85),
                      periods=int(rng.integers(3, 6)), hidden=0.0, additive=additive,
                      keep_numbers=True, whole=whole)
@@ -68,16 +52,6 @@ class _Audits:
             return audit(values, **kwargs)
 
         monkeypatch.setattr(suppression, "audit_indicator", spy)
-
-
-def _same_as_reference(values: pl.DataFrame, units: pl.DataFrame, min_n: int,
-                       aggregation: str) -> None:
-    new = suppression.secondary_suppression(values, org_units=units, min_n=min_n,
-                                            aggregation=aggregation)
-    old = reference_suppression.secondary_suppression(values, org_units=units, min_n=min_n,
-                                                      aggregation=aggregation)
-    assert new.columns == old.columns
-    assert new.equals(old)
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -144,19 +118,6 @@ def test_a_cell_twice_or_a_null_flag_takes_the_polars_rounds() -> None:
     nulled = out.with_columns(pl.when(pl.int_range(pl.len()) == 3).then(None)
                               .otherwise(pl.col("suppressed")).alias("suppressed"))
     assert suppression._Rows.of(nulled, ("n",), min_n) is None
-
-
-def _dict_first_rows(findings: list[Finding], keyed: pl.DataFrame) -> list[int]:
-    """The old lookup (a dict over every row)."""
-    lookup = {(u, p, a, pop): r for r, u, p, a, pop in keyed.iter_rows()}
-    picks = set()
-    for f in findings:
-        for unit_id, age_group, population in f.neighbours:
-            row = lookup.get((unit_id, f.period, age_group, population))
-            if row is not None:
-                picks.add(row)
-                break
-    return sorted(picks)
 
 
 @pytest.mark.parametrize("seed", range(40))
